@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/cloudflare/circl/sign/mldsa/mldsa65"
-	"github.com/fxamacker/cbor/v2"
 )
 
 // Message is a decoded hybrid COSE_Sign message. Its fields determine its
@@ -26,57 +25,16 @@ type Message struct {
 	sigs [2][]byte
 }
 
-// decMode decodes with hard limits: shallow nesting, short arrays and
-// maps, no indefinite lengths, no duplicate map keys, valid UTF-8 only.
-// Byte-string lengths are bounded by maxMessageSize on the whole input.
-var decMode = func() cbor.DecMode {
-	dm, err := cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		IndefLength:      cbor.IndefLengthForbidden,
-		MaxNestedLevels:  6,
-		MaxArrayElements: 16,
-		MaxMapPairs:      16,
-		UTF8:             cbor.UTF8RejectInvalid,
-		TagsMd:           cbor.TagsAllowed,
-	}.DecMode()
-	if err != nil {
-		panic(err)
-	}
-	return dm
-}()
-
-type rawSign struct {
-	_           struct{} `cbor:",toarray"`
-	Protected   cbor.RawMessage
-	Unprotected cbor.RawMessage
-	Payload     cbor.RawMessage
-	Signatures  []rawSignature
-}
-
-type rawSignature struct {
-	_           struct{} `cbor:",toarray"`
-	Protected   cbor.RawMessage
-	Unprotected cbor.RawMessage
-	Signature   cbor.RawMessage
-}
-
 func malformed(format string, args ...any) error {
 	return fmt.Errorf("%w message: "+format, append([]any{ErrMalformed}, args...)...)
-}
-
-func cborErr(err error) string {
-	// fxamacker's errors start with "cbor: "; keep the reason only.
-	s := err.Error()
-	if r, ok := bytes.CutPrefix([]byte(s), []byte("cbor: ")); ok {
-		return string(r)
-	}
-	return s
 }
 
 // Decode parses a hybrid COSE_Sign message without checking signatures.
 // It is strict: the input must be exactly the canonical encoding that
 // [Sign] writes for the decoded fields, with the ML-DSA-65 and Ed25519
-// signers in that order. Errors wrap [ErrMalformed] or [ErrAlgorithm].
+// signers in that order, no unprotected header parameters and no
+// protected ones beyond those [Sign] writes. Errors wrap [ErrMalformed] or
+// [ErrAlgorithm]. The message does not alias b.
 func Decode(b []byte) (*Message, error) {
 	if len(b) == 0 {
 		return nil, malformed("empty input")
@@ -84,109 +42,123 @@ func Decode(b []byte) (*Message, error) {
 	if len(b) > maxMessageSize {
 		return nil, malformed("%d bytes, more than %d", len(b), maxMessageSize)
 	}
-	if b[0]>>5 != 6 {
-		return nil, malformed("not a CBOR tag; want COSE_Sign (tag 98)")
+	r := &reader{b: bytes.Clone(b)}
+	tag, err := r.expect(majorTag, "message")
+	if err != nil {
+		return nil, err
 	}
-	var tag cbor.RawTag
-	if err := decMode.Unmarshal(b, &tag); err != nil {
-		return nil, malformed("%s", cborErr(err))
-	}
-	if tag.Number != tagCOSESign {
+	if tag != tagCOSESign {
 		what := ""
-		if tag.Number == 18 {
+		if tag == 18 {
 			what = " (COSE_Sign1)"
 		}
-		return nil, malformed("tag %d%s; want COSE_Sign (tag 98)", tag.Number, what)
+		return nil, malformed("tag %d%s; want COSE_Sign (tag 98)", tag, what)
 	}
-	var raw rawSign
-	if err := decMode.Unmarshal(tag.Content, &raw); err != nil {
-		return nil, malformed("COSE_Sign structure: %s", cborErr(err))
+	if n, err := r.expect(majorArray, "COSE_Sign"); err != nil {
+		return nil, err
+	} else if n != 4 {
+		return nil, r.errorf("COSE_Sign has %d elements, want 4", n)
 	}
-	bodyProt, err := byteString(raw.Protected, "body protected header")
+	bodyProt, err := r.bytes("body protected header")
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(raw.Unprotected, []byte{0xa0}) {
-		return nil, malformed("body unprotected header must be an empty map")
+	m := &Message{}
+	if err := m.decodeBodyHeader(bodyProt, r.off-len(bodyProt)); err != nil {
+		return nil, err
 	}
-	payload, err := byteString(raw.Payload, "payload")
+	if err := r.emptyMap("body unprotected header"); err != nil {
+		return nil, err
+	}
+	if m.Payload, err = r.bytes("payload (detached payloads are not supported)"); err != nil {
+		return nil, err
+	}
+	n, err := r.expect(majorArray, "signatures")
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{Payload: payload}
-	if err := m.decodeBodyHeader(bodyProt); err != nil {
-		return nil, err
-	}
-	if n := len(raw.Signatures); n != len(requiredAlgs) {
+	if n != uint64(len(requiredAlgs)) {
 		return nil, fmt.Errorf("%w: message carries %d signature(s), the algorithm set needs %d", ErrAlgorithm, n, len(requiredAlgs))
 	}
-	for i, s := range raw.Signatures {
-		if err := m.decodeSigner(i, s); err != nil {
+	for i := range requiredAlgs {
+		if err := m.decodeSigner(r, i); err != nil {
 			return nil, err
 		}
 	}
-	h := m.headers()
-	if !bytes.Equal(h.encode(m.Payload, &m.sigs), b) {
-		return nil, malformed("not in canonical form (RFC 8949 core deterministic encoding of the Licet profile)")
+	if r.off != len(r.b) {
+		return nil, r.errorf("trailing data after the message (%d bytes)", len(r.b)-r.off)
 	}
+	// Every head was read in shortest form, every map in canonical order
+	// with only known labels, and every array with its exact length, so
+	// the input is the canonical encoding of m's fields: MarshalBinary
+	// gives it back (FuzzDecode checks this).
 	return m, nil
 }
 
-// byteString decodes raw, which must be a CBOR byte string.
-func byteString(raw cbor.RawMessage, what string) ([]byte, error) {
-	if len(raw) == 0 || raw[0]>>5 != 2 {
-		return nil, malformed("%s must be a byte string", what)
-	}
-	var v []byte
-	if err := decMode.Unmarshal(raw, &v); err != nil {
-		return nil, malformed("%s: %s", what, cborErr(err))
-	}
-	if v == nil {
-		v = []byte{}
-	}
-	return v, nil
-}
-
-// headerMap decodes a protected header: a map with integer labels.
-func headerMap(b []byte, what string) (map[int64]cbor.RawMessage, error) {
-	if len(b) == 0 || b[0]>>5 != 5 {
-		return nil, malformed("%s must be a map", what)
-	}
-	var h map[int64]cbor.RawMessage
-	if err := decMode.Unmarshal(b, &h); err != nil {
-		return nil, malformed("%s: %s", what, cborErr(err))
-	}
-	return h, nil
-}
-
-func (m *Message) decodeBodyHeader(b []byte) error {
-	const what = "body protected header"
-	h, err := headerMap(b, what)
+func (r *reader) emptyMap(what string) error {
+	n, err := r.expect(majorMap, what)
 	if err != nil {
 		return err
 	}
-	for label := range h {
+	if n != 0 {
+		return r.errorf("%s must be empty, has %d entries", what, n)
+	}
+	return nil
+}
+
+// maxHeaderEntries bounds protected header maps and arrays.
+const maxHeaderEntries = 16
+
+func (m *Message) decodeBodyHeader(b []byte, base int) error {
+	const what = "body protected header"
+	var critBuf, algBuf [maxHeaderEntries]int64
+	var crit, algs []int64
+	var haveCT, haveKid, haveCrit, haveAlgs bool
+	r := &reader{b: b, base: base}
+	n, err := r.mapLen(what, maxHeaderEntries)
+	if err != nil {
+		return err
+	}
+	var prev []byte
+	for range n {
+		label, err := r.label(what, &prev)
+		if err != nil {
+			return err
+		}
 		switch label {
-		case labelCrit, labelContentType, labelKid, labelAlgSet:
+		case labelCrit:
+			haveCrit = true
+			crit, err = r.intArray(what+": crit", critBuf[:])
+		case labelContentType:
+			haveCT = true
+			m.ContentType, err = r.text(what+": content type", maxContentTypeLen)
+		case labelKid:
+			haveKid = true
+			var kid []byte
+			if kid, err = r.bytes(what + ": kid"); err == nil && len(kid) != KeyIDSize {
+				return malformed("%s: kid is %d bytes, want %d", what, len(kid), KeyIDSize)
+			}
+			copy(m.KeyID[:], kid)
+		case labelAlgSet:
+			haveAlgs = true
+			algs, err = r.intArray(what+": algorithm set", algBuf[:])
 		default:
 			return malformed("%s: unknown parameter %d", what, label)
 		}
+		if err != nil {
+			return err
+		}
 	}
-	var crit []int64
-	if err := decodeParam(h, labelCrit, &crit, what, "crit"); err != nil {
-		return err
+	if r.off != len(b) {
+		return malformed("%s: %d bytes after the map", what, len(b)-r.off)
 	}
 	for _, c := range crit {
 		if c != labelAlgSet {
 			return malformed("%s: critical parameter %d is not understood", what, c)
 		}
 	}
-	var algs []int64
-	if err := decodeParam(h, labelAlgSet, &algs, what, "algorithm set"); err != nil {
-		if errors.Is(err, errMissing) {
-			return fmt.Errorf("%w: %s has no algorithm set (label %d)", ErrAlgorithm, what, labelAlgSet)
-		}
-		return err
+	if !haveAlgs {
+		return fmt.Errorf("%w: %s has no algorithm set (label %d)", ErrAlgorithm, what, labelAlgSet)
 	}
 	if !slices.Equal(algs, requiredAlgs[:]) {
 		names := make([]string, len(algs))
@@ -195,72 +167,86 @@ func (m *Message) decodeBodyHeader(b []byte) error {
 		}
 		return fmt.Errorf("%w: %s names %v", ErrAlgorithm, what, names)
 	}
-	if len(crit) != 1 {
-		return malformed("%s: crit must list the algorithm set (label %d)", what, labelAlgSet)
+	if !haveCrit || len(crit) != 1 {
+		return malformed("%s: crit must list exactly the algorithm set (label %d)", what, labelAlgSet)
 	}
-	if err := decodeParam(h, labelContentType, &m.ContentType, what, "content type"); err != nil {
-		return err
+	if !haveCT {
+		return malformed("%s: no content type (label %d)", what, labelContentType)
 	}
 	if err := checkContentType(m.ContentType); err != nil {
 		return malformed("%s: %v", what, err)
 	}
-	var kid []byte
-	if err := decodeParam(h, labelKid, &kid, what, "kid"); err != nil {
-		return err
-	}
-	if len(kid) != KeyIDSize {
-		return malformed("%s: kid is %d bytes, want %d", what, len(kid), KeyIDSize)
-	}
-	copy(m.KeyID[:], kid)
-	return nil
-}
-
-var errMissing = errors.New("missing")
-
-func decodeParam(h map[int64]cbor.RawMessage, label int64, v any, what, name string) error {
-	raw, ok := h[label]
-	if !ok {
-		return malformed("%s: no %s (label %d): %w", what, name, label, errMissing)
-	}
-	if err := decMode.Unmarshal(raw, v); err != nil {
-		return malformed("%s: %s (label %d): %s", what, name, label, cborErr(err))
+	if !haveKid {
+		return malformed("%s: no kid (label %d)", what, labelKid)
 	}
 	return nil
 }
 
-func (m *Message) decodeSigner(i int, s rawSignature) error {
-	what := fmt.Sprintf("signer %d protected header", i)
-	prot, err := byteString(s.Protected, what)
+// signerWhat names the parts of each signer in errors.
+var signerWhat = [2]struct{ signer, prot, alg, kid, unprot, sig string }{
+	{"signer 0", "signer 0 protected header", "signer 0 protected header: alg", "signer 0 protected header: kid", "signer 0 unprotected header", "signer 0 signature"},
+	{"signer 1", "signer 1 protected header", "signer 1 protected header: alg", "signer 1 protected header: kid", "signer 1 unprotected header", "signer 1 signature"},
+}
+
+func (m *Message) decodeSigner(r *reader, i int) error {
+	w := &signerWhat[i]
+	if n, err := r.expect(majorArray, w.signer); err != nil {
+		return err
+	} else if n != 3 {
+		return r.errorf("signer %d has %d elements, want 3 (COSE_Signature)", i, n)
+	}
+	what := w.prot
+	prot, err := r.bytes(what)
 	if err != nil {
 		return err
-	}
-	h, err := headerMap(prot, what)
-	if err != nil {
-		return err
-	}
-	for label := range h {
-		if label != labelAlg && label != labelKid {
-			return malformed("%s: unknown parameter %d", what, label)
-		}
 	}
 	var alg int64
-	if err := decodeParam(h, labelAlg, &alg, what, "alg"); err != nil {
+	var kid []byte
+	var haveAlg, haveKid bool
+	hr := &reader{b: prot, base: r.off - len(prot)}
+	n, err := hr.mapLen(what, maxHeaderEntries)
+	if err != nil {
 		return err
+	}
+	var prev []byte
+	for range n {
+		label, err := hr.label(what, &prev)
+		if err != nil {
+			return err
+		}
+		switch label {
+		case labelAlg:
+			haveAlg = true
+			alg, err = hr.int(w.alg)
+		case labelKid:
+			haveKid = true
+			kid, err = hr.bytes(w.kid)
+		default:
+			return malformed("%s: unknown parameter %d", what, label)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if hr.off != len(prot) {
+		return malformed("%s: %d bytes after the map", what, len(prot)-hr.off)
+	}
+	if !haveAlg {
+		return fmt.Errorf("%w: %s has no alg", ErrAlgorithm, what)
 	}
 	if alg != requiredAlgs[i] {
 		return fmt.Errorf("%w: signer %d uses %s, want %s", ErrAlgorithm, i, algName(alg), algName(requiredAlgs[i]))
 	}
-	var kid []byte
-	if err := decodeParam(h, labelKid, &kid, what, "kid"); err != nil {
-		return err
+	if !haveKid {
+		return malformed("%s: no kid (label %d)", what, labelKid)
 	}
 	if !bytes.Equal(kid, m.KeyID[:]) {
 		return malformed("%s: kid %x differs from the body's kid %s", what, kid, m.KeyID)
 	}
-	if !bytes.Equal(s.Unprotected, []byte{0xa0}) {
-		return malformed("signer %d unprotected header must be an empty map", i)
+	if err := r.emptyMap(w.unprot); err != nil {
+		return err
 	}
-	sig, err := byteString(s.Signature, fmt.Sprintf("signer %d signature", i))
+	sig, err := r.bytes(w.sig)
 	if err != nil {
 		return err
 	}
