@@ -1,0 +1,126 @@
+// Activate a device: from a device code typed by a person (checked and
+// corrected as it is typed), or from the request a terminal's QR carries
+// (/R/<BASE32> opens this page with it filled in). The answer is a device
+// license to download.
+
+import { h, replace } from '../dom.js';
+import { t } from '../i18n.js';
+import { api, get } from '../api.js';
+import { pageHeader, problemBox, loadFailed, linkButton } from '../ui.js';
+import { deviceCodeInput } from '../devcode-input.js';
+import { licenseDetails, downloadLink } from '../licenses-view.js';
+import { loadRefs } from './orders.js';
+
+export const title = 'nav.activate';
+
+export async function render({ query, navigate }) {
+  const request = (query.get('request') || '').trim();
+  let refs;
+  let orders;
+  try {
+    refs = await loadRefs();
+    orders = ((await get('/orders', { status: 'active', limit: 200 })) || {}).items || [];
+  } catch (e) {
+    return h('section', null, pageHeader(t('nav.activate')), loadFailed(e));
+  }
+
+  const result = h('div', { class: 'result', 'aria-live': 'polite', 'data-testid': 'activation-result' });
+  const banner = h('div', { class: 'form-problem' });
+  const preset = query.get('order') || (orders.length === 1 ? orders[0].id : '');
+  const orderSelect = h('select', { id: 'activate-order', name: 'order_id', required: true, 'data-testid': 'order' },
+    h('option', { value: '' }, t('common.choose')),
+    orders.map((o) => h('option', { value: o.id, selected: String(o.id) === String(preset) },
+      `${o.id} · ${refs.productName(o.product_id)} · ${refs.customerName(o.customer_id)} · ${t(`mode.${o.mode}`)}`)));
+  const orderErr = h('p', { class: 'field-error', hidden: true });
+  const orderField = h('div', { class: 'field', 'data-field': 'order_id' },
+    h('label', { for: 'activate-order' }, t('activate.order'), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
+    orderSelect, orderErr);
+
+  let code = null;
+  let source;
+  if (request) {
+    source = h('div', { class: 'field', 'data-field': 'request' },
+      h('label', { for: 'activate-request' }, t('activate.request')),
+      h('textarea', { id: 'activate-request', rows: 3, readonly: true, class: 'mono', 'data-testid': 'request' }, request),
+      h('p', { class: 'help' }, t('activate.requestHelp'), ' ',
+        h('a', { href: '/#/activate', onclick: (e) => { e.preventDefault(); navigate('/activate'); } }, t('activate.typeInstead'))));
+  } else {
+    code = deviceCodeInput({ value: query.get('code') || '' });
+    source = h('div', null, code.el, h('p', { class: 'help' }, t('activate.codeHelp')));
+  }
+
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'activate' }, t('activate.submit'));
+  const formEl = h('form', { class: 'form', novalidate: true }, orderField, source, banner, h('div', { class: 'form-actions' }, submit));
+
+  formEl.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    replace(banner);
+    orderErr.hidden = true;
+    if (code) code.showError('');
+    const orderId = orderSelect.value;
+    if (!orderId) {
+      orderErr.textContent = t('form.required');
+      orderErr.hidden = false;
+      orderSelect.focus();
+      return;
+    }
+    const body = { order_id: orderId };
+    if (request) {
+      body.request = request;
+    } else {
+      const st = code.state();
+      if (!code.value()) {
+        code.showError(t('form.required'));
+        code.input.focus();
+        return;
+      }
+      if (st && st.result === 'invalid') {
+        code.input.focus();
+        return;
+      }
+      body.device_code = code.value();
+    }
+    submit.disabled = true;
+    replace(result);
+    try {
+      const res = await api('POST', '/activations', body);
+      showResult(res);
+    } catch (e) {
+      const fieldErr = (e.errors || []).find((fe) => /device_code|request/.test(fe.field || ''));
+      if (fieldErr && code) code.showError(fieldErr.message);
+      banner.append(problemBox(e, (e.errors || []).filter((fe) => fe !== fieldErr)));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  function showResult(res) {
+    const lic = res.license || res;
+    const corr = res.correction;
+    replace(result, h('div', { class: 'success', 'data-testid': 'activated' },
+      h('h2', null, t('activate.done')),
+      corr ? h('p', { class: 'corrected', 'data-testid': 'server-correction' }, correctionText(corr)) : null,
+      licenseDetails(lic),
+      h('div', { class: 'actions' },
+        downloadLink(lic, { primary: true }),
+        linkButton(`/#/orders/${encodeURIComponent(lic.order_id || orderSelect.value)}`, t('activate.toOrder')))));
+    result.scrollIntoView({ block: 'nearest' });
+  }
+
+  return h('section', null,
+    pageHeader(t('nav.activate')),
+    orders.length ? null : h('p', { class: 'notice' }, t('activate.noOrders'), ' ', linkButton('/#/orders?new', t('orders.new'))),
+    formEl,
+    result);
+}
+
+/** The server's report of a corrected code, whatever its exact shape. */
+function correctionText(c) {
+  const list = Array.isArray(c) ? c : Array.isArray(c.corrections) ? c.corrections : [c];
+  const first = list[0] || {};
+  const position = first.position ?? first.pos;
+  if (position !== undefined && first.was !== undefined) {
+    return t('devcode.corrected', { position, group: first.group ?? Math.floor((position - 1) / 5) + 1, was: first.was, became: first.became });
+  }
+  return c.canonical ? `${t('devcode.correctedCode')} ${c.canonical}` : t('activate.serverCorrected');
+}
