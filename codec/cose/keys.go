@@ -179,6 +179,11 @@ func (k *PublicKey) UnmarshalText(b []byte) error {
 	if !ok {
 		return fmt.Errorf("%w public key: text form must start with %q", ErrMalformed, PublicKeyPrefix)
 	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("%w public key: text form: character %d is not unpadded base64url", ErrMalformed, len(PublicKeyPrefix)+i+1)
+		}
+	}
 	if base64.RawURLEncoding.DecodedLen(len(s)) != publicKeySize {
 		return fmt.Errorf("%w public key: text form has %d characters after the prefix, want %d",
 			ErrMalformed, len(s), base64.RawURLEncoding.EncodedLen(publicKeySize))
