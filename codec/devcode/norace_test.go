@@ -1,0 +1,5 @@
+//go:build !race
+
+package devcode
+
+const raceEnabled = false
