@@ -35,6 +35,11 @@ var (
 // or fragment, and only of characters of the QR alphanumeric set once
 // upper-cased (an international host name must be given in its xn-- form).
 func NormalizePortal(portal string) (string, error) {
+	for i := range len(portal) {
+		if portal[i] >= 0x80 {
+			return "", fmt.Errorf("%w: portal %q has a non-ASCII character at offset %d (give an international host name in its xn-- form)", ErrRequestURL, portal, i)
+		}
+	}
 	u, err := url.Parse(portal)
 	if err != nil {
 		return "", fmt.Errorf("%w: portal %q: %v", ErrRequestURL, portal, err)
@@ -96,7 +101,7 @@ func ParseRequestURL(s string) (portal string, request []byte, err error) {
 	if len(s) > RequestMaxChars {
 		return "", nil, fmt.Errorf("%w: %d characters, a version %d QR code at level %v holds %d", ErrTooLong, len(s), RequestMaxVersion, RequestLevel, RequestMaxChars)
 	}
-	i := strings.LastIndex(strings.ToUpper(s), RequestPath)
+	i := max(strings.LastIndex(s, RequestPath), strings.LastIndex(s, strings.ToLower(RequestPath)))
 	if i < 0 {
 		return "", nil, fmt.Errorf("%w: no %s in %q", ErrRequestURL, RequestPath, s)
 	}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"rsc.io/qr/coding"
 )
@@ -153,8 +154,26 @@ func encode(enc coding.Encoding, version int, level Level) (*Code, error) {
 	return best, nil
 }
 
-func encodeMask(enc coding.Encoding, version int, level Level, mask int) (*Code, error) {
+// plans caches the layouts of symbols, which Plan.Encode only reads.
+var plans sync.Map // planKey -> *coding.Plan
+
+type planKey struct{ version, level, mask int }
+
+func plan(version int, level Level, mask int) (*coding.Plan, error) {
+	k := planKey{version, int(level), mask}
+	if p, ok := plans.Load(k); ok {
+		return p.(*coding.Plan), nil
+	}
 	p, err := coding.NewPlan(coding.Version(version), coding.Level(level), coding.Mask(mask))
+	if err != nil {
+		return nil, err
+	}
+	plans.Store(k, p)
+	return p, nil
+}
+
+func encodeMask(enc coding.Encoding, version int, level Level, mask int) (*Code, error) {
+	p, err := plan(version, level, mask)
 	if err != nil {
 		return nil, fmt.Errorf("qr: %w", err)
 	}
@@ -174,60 +193,29 @@ func encodeMask(enc coding.Encoding, version int, level Level, mask int) (*Code,
 // penalty is the mask evaluation score of ISO/IEC 18004:2015 section 7.8.3.
 func (c *Code) penalty() int {
 	n := c.Size
-	score := 0
-	at := func(x, y int, vertical bool) bool {
-		if vertical {
-			return c.dark[x*n+y]
+	cols := make([]bool, n*n)
+	for y := range n {
+		for x := range n {
+			cols[x*n+y] = c.dark[y*n+x]
 		}
-		return c.dark[y*n+x]
 	}
-	// N1: runs of five or more modules of one colour; N3: 1:1:3:1:1
-	// finder-like patterns with four light modules on one side.
-	for _, vertical := range []bool{false, true} {
-		for y := range n {
-			run := 0
-			for x := range n {
-				if x > 0 && at(x, y, vertical) == at(x-1, y, vertical) {
-					run++
-				} else {
-					if run >= 5 {
-						score += 3 + run - 5
-					}
-					run = 1
-				}
-			}
-			if run >= 5 {
-				score += 3 + run - 5
-			}
-			for x := 0; x+7 <= n; x++ {
-				if !(at(x, y, vertical) && !at(x+1, y, vertical) && at(x+2, y, vertical) && at(x+3, y, vertical) &&
-					at(x+4, y, vertical) && !at(x+5, y, vertical) && at(x+6, y, vertical)) {
-					continue
-				}
-				light := func(from, to int) bool {
-					for i := from; i < to; i++ {
-						if i >= 0 && i < n && at(i, y, vertical) {
-							return false
-						}
-					}
-					return true
-				}
-				if light(x-4, x) || light(x+7, x+11) {
-					score += 40
-				}
-			}
-		}
+	score := 0
+	for i := range n {
+		score += linePenalty(c.dark[i*n:(i+1)*n]) + linePenalty(cols[i*n:(i+1)*n])
 	}
 	// N2: 2x2 blocks of one colour.
 	dark := 0
 	for y := range n {
-		for x := range n {
-			d := c.dark[y*n+x]
+		row := c.dark[y*n : (y+1)*n]
+		for x, d := range row {
 			if d {
 				dark++
 			}
-			if x+1 < n && y+1 < n && d == c.dark[y*n+x+1] && d == c.dark[(y+1)*n+x] && d == c.dark[(y+1)*n+x+1] {
-				score += 3
+			if x+1 < n && y+1 < n {
+				next := c.dark[(y+1)*n : (y+2)*n]
+				if d == row[x+1] && d == next[x] && d == next[x+1] {
+					score += 3
+				}
 			}
 		}
 	}
@@ -236,6 +224,38 @@ func (c *Code) penalty() int {
 	if dev < 0 {
 		dev = -dev
 	}
-	score += dev / (n * n) * 10
+	return score + dev/(n*n)*10
+}
+
+// linePenalty scores one row or column: N1, runs of five or more modules
+// of one colour, and N3, a 1:1:3:1:1 finder-like pattern with four light
+// modules (or the edge) on one side.
+func linePenalty(line []bool) int {
+	n := len(line)
+	score, run := 0, 1
+	for x := 1; x <= n; x++ {
+		if x < n && line[x] == line[x-1] {
+			run++
+			continue
+		}
+		if run >= 5 {
+			score += run - 2
+		}
+		run = 1
+	}
+	light := func(from, to int) bool {
+		for i := max(from, 0); i < min(to, n); i++ {
+			if line[i] {
+				return false
+			}
+		}
+		return true
+	}
+	for x := 0; x+7 <= n; x++ {
+		l := line[x : x+7]
+		if l[0] && !l[1] && l[2] && l[3] && l[4] && !l[5] && l[6] && (light(x-4, x) || light(x+7, x+11)) {
+			score += 40
+		}
+	}
 	return score
 }

@@ -274,3 +274,16 @@ func TestScanChosenMask(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFrameQR makes the version 16 symbol of one animated-QR frame,
+// all eight masks tried, and its SVG: the work of showing one frame.
+func BenchmarkFrameQR(b *testing.B) {
+	text := "LQ1:" + strings.Repeat("0A:", 211)
+	for b.Loop() {
+		c, err := qr.Alphanumeric(text, qr.M, 16)
+		if err != nil || c.Version != 16 {
+			b.Fatal(err)
+		}
+		_ = c.SVG(qr.QuietZone)
+	}
+}

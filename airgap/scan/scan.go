@@ -8,6 +8,7 @@
 package scan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -30,9 +31,21 @@ type Result struct {
 	Inverted bool   // the code was light on dark
 }
 
+// MaxPixels bounds the size of an image that Decode reads (an 8K photo has
+// about 33 million).
+const MaxPixels = 40_000_000
+
 // Decode reads a PNG, JPEG or GIF image from r and scans it; see Image.
 func Decode(r io.Reader) (Result, error) {
-	img, format, err := image.Decode(r)
+	var head bytes.Buffer
+	cfg, _, err := image.DecodeConfig(io.TeeReader(r, &head))
+	if err != nil {
+		return Result{}, fmt.Errorf("scan: reading image: %w", err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxPixels/max(cfg.Height, 1) {
+		return Result{}, fmt.Errorf("scan: image of %dx%d pixels: empty or over %d pixels", cfg.Width, cfg.Height, MaxPixels)
+	}
+	img, format, err := image.Decode(io.MultiReader(&head, r))
 	if err != nil {
 		return Result{}, fmt.Errorf("scan: reading image: %w", err)
 	}

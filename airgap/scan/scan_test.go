@@ -2,6 +2,8 @@ package scan_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"errors"
 	"image"
 	"image/color"
@@ -119,5 +121,36 @@ func BenchmarkImage(b *testing.B) {
 		if _, err := scan.Image(img); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	e, _ := fountain.NewEncoder([]byte("licet"), fountain.Options{})
+	c, _ := qr.Alphanumeric(e.Frame(0), qr.M, 16)
+	var buf bytes.Buffer
+	png.Encode(&buf, c.Image(1, 2))
+	f.Add(buf.Bytes())
+	buf.Reset()
+	jpeg.Encode(&buf, c.Image(2, 2), nil)
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, err := scan.Decode(bytes.NewReader(b))
+		if err != nil && res != (scan.Result{}) {
+			t.Fatalf("result %+v with error %v", res, err)
+		}
+	})
+}
+
+func TestDecodeTooLarge(t *testing.T) {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1)))
+	b := buf.Bytes()
+	// IHDR data starts at byte 16: width and height, then its CRC at 29.
+	binary.BigEndian.PutUint32(b[16:], 10000)
+	binary.BigEndian.PutUint32(b[20:], 10000)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	_, err := scan.Decode(bytes.NewReader(b))
+	if err == nil || !strings.Contains(err.Error(), "image of 10000x10000 pixels") {
+		t.Fatalf("huge image: %v", err)
 	}
 }
