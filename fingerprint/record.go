@@ -198,17 +198,19 @@ func (r *Record) Digest() [32]byte {
 	return sha256.Sum256(b)
 }
 
-// AnchorDigest returns SHA-256 over the record's anchor and explicit
-// components (machine-id, DMI, TPM, instance id) in canonical order. It stays
-// the same when a NIC or disk is replaced and differs on another machine, so
-// it suits binding local state to the machine (agent/state Options.Binding).
-// It is all zeros when the record has no such component.
+// AnchorDigest returns SHA-256 over the record's machine-id, DMI and
+// instance id components in canonical order. It stays the same when a NIC,
+// disk or CPU is replaced and differs on another machine, so it suits binding
+// local state to the machine (agent/state Options.Binding). The TPM is left
+// out because its key can appear later (a TPM switched on in the firmware, or
+// an endorsement key provisioned after activation). It is all zeros when the
+// record has none of these components.
 func (r *Record) AnchorDigest() [32]byte {
 	h := sha256.New()
 	h.Write([]byte("licet-fingerprint-anchors-v1"))
 	n := 0
 	for _, c := range r.Components {
-		if cl := c.Kind.Class(); cl == Anchor || cl == Explicit {
+		if cl := c.Kind.Class(); (cl == Anchor && c.Kind != KindTPM) || cl == Explicit {
 			h.Write([]byte{byte(c.Kind)})
 			h.Write(c.Hash[:])
 			n++

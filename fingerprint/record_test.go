@@ -158,6 +158,10 @@ func TestAnchorDigest(t *testing.T) {
 	if a.AnchorDigest() == c.AnchorDigest() {
 		t.Error("anchor digest did not change with the DMI UUID")
 	}
+	withTPM, _ := NewRecord(append([]Component{{KindTPM, Hash{6}}}, base...))
+	if a.AnchorDigest() != withTPM.AnchorDigest() {
+		t.Error("anchor digest changed when a TPM appeared")
+	}
 	onlyNIC, _ := NewRecord([]Component{{KindNIC, Hash{3}}})
 	if onlyNIC.AnchorDigest() != [32]byte{} {
 		t.Error("anchor digest of a record without anchors is not zero")
