@@ -221,6 +221,12 @@ var (
 func dictionary(t *testing.T, lang string) map[string]string {
 	t.Helper()
 	src := string(readStatic(t, "js/i18n/"+lang+".js"))
+	// All entries inside the one exported object literal.
+	_, obj, ok := strings.Cut(src, "\nexport default {")
+	end := strings.LastIndex(obj, "\n};")
+	if !ok || end < 0 || strings.TrimSpace(obj[end+3:]) != "" || strings.Count(src, "\n  '") != strings.Count(obj[:end], "\n  '") {
+		t.Fatalf("%s.js: expected every entry inside one 'export default { ... };'", lang)
+	}
 	d := map[string]string{}
 	for _, m := range dictKey.FindAllStringSubmatch(src, -1) {
 		if _, dup := d[m[1]]; dup {

@@ -2,43 +2,50 @@
 // activate and license pages.
 
 import { h } from './dom.js';
-import { t, formatTime } from './i18n.js';
+import { t, formatTime, has } from './i18n.js';
 import { licenseFileURL } from './api.js';
-import { badge, details, kvView } from './ui.js';
-
-/** When the license was issued (issued_at, else created_at). */
-export function issued(l) {
-  return formatTime(l.issued_at || l.created_at);
-}
+import { badge, details } from './ui.js';
 
 /** When it expires, or "never". */
 export function expires(l) {
-  const v = l.not_after || l.expires_at;
-  return v ? formatTime(v) : t('licenses.noExpiry');
+  return l.expires_at ? formatTime(l.expires_at) : t('licenses.noExpiry');
 }
 
-/** What the license is bound to: the device code or fingerprint, else the site key. */
+/** What a device license is bound to: its device code, else the birth-record digest. */
 export function subject(l) {
-  const s = l.device_code || l.fingerprint || l.site_key || l.subject || '';
-  return s ? h('code', { class: 'wrap' }, s) : '—';
+  if (l.device_code) return h('code', { class: 'wrap' }, l.device_code);
+  if (l.binding) return h('code', { class: 'wrap', title: t('licenses.binding') }, l.binding);
+  return '—';
+}
+
+/** The kind, and the signed object when it differs (a lease). */
+export function kindText(l) {
+  const object = l.object && l.object !== l.kind && has(`object.${l.object}`) ? ` (${t(`object.${l.object}`)})` : '';
+  return `${t(`kind.${l.kind}`)}${object}`;
 }
 
 /** A download link for the .license file. */
 export function downloadLink(l, { primary = false } = {}) {
   return h('a', {
-    href: licenseFileURL(l.id), download: `${l.id}.license`,
+    href: licenseFileURL(l.id), download: l.file_name || `${l.id}.license`,
     class: `button ${primary ? 'primary' : 'secondary small'}`, 'data-testid': 'download',
   }, t('licenses.download'));
+}
+
+/** A short form of a 32-hex-digit license id. */
+export function shortID(id) {
+  const s = String(id);
+  return s.length > 12 ? `${s.slice(0, 8)}…` : s;
 }
 
 /** The columns of a license table. */
 export function licenseColumns({ order = true } = {}) {
   return [
-    { label: t('licenses.license'), render: (l) => h('a', { href: `/#/licenses/${encodeURIComponent(l.id)}` }, String(l.id)) },
-    { label: t('licenses.kind'), render: (l) => t(`kind.${l.kind}`) },
-    order ? { label: t('orders.order'), render: (l) => (l.order_id ? h('a', { href: `/#/orders/${encodeURIComponent(l.order_id)}` }, String(l.order_id)) : '—') } : null,
+    { label: t('licenses.license'), render: (l) => h('a', { href: `/#/licenses/${encodeURIComponent(l.id)}`, title: l.id }, h('code', null, shortID(l.id))) },
+    { label: t('licenses.kind'), render: kindText },
+    order ? { label: t('orders.order'), render: (l) => (l.order_id ? h('a', { href: `/#/orders/${encodeURIComponent(l.order_id)}` }, `#${l.order_id}`) : '—') } : null,
     { label: t('licenses.subject'), render: subject },
-    { label: t('licenses.issued'), render: issued },
+    { label: t('licenses.issued'), render: (l) => formatTime(l.issued_at) },
     { label: t('licenses.expires'), render: expires },
     { label: t('common.status'), render: (l) => badge(l.status) },
     { label: '', class: 'row-actions', render: (l) => downloadLink(l) },
@@ -47,18 +54,19 @@ export function licenseColumns({ order = true } = {}) {
 
 /** All known fields of a license record as a definition list. */
 export function licenseDetails(l) {
+  const link = (id) => h('a', { href: `/#/licenses/${encodeURIComponent(id)}` }, h('code', { class: 'wrap' }, id));
   return details([
-    [t('licenses.license'), h('code', null, String(l.id))],
-    [t('licenses.kind'), t(`kind.${l.kind}`)],
+    [t('licenses.license'), h('code', { class: 'wrap' }, String(l.id))],
+    [t('licenses.kind'), kindText(l)],
     [t('common.status'), badge(l.status)],
-    l.order_id ? [t('orders.order'), h('a', { href: `/#/orders/${encodeURIComponent(l.order_id)}` }, String(l.order_id))] : null,
-    [t('licenses.subject'), subject(l)],
-    [t('licenses.issued'), issued(l)],
+    l.order_id ? [t('orders.order'), h('a', { href: `/#/orders/${encodeURIComponent(l.order_id)}` }, `#${l.order_id}`)] : null,
+    l.device_code ? [t('devcode.label'), h('code', { class: 'wrap', 'data-testid': 'license-device-code' }, l.device_code)] : null,
+    l.binding ? [t('licenses.binding'), h('code', { class: 'wrap' }, l.binding)] : null,
+    [t('licenses.issued'), `${formatTime(l.issued_at)}${l.issued_by ? ` · ${l.issued_by}` : ''}`],
     [t('licenses.expires'), expires(l)],
-    l.kid ? [t('licenses.kid'), h('code', { class: 'wrap' }, l.kid)] : null,
-    l.features ? [t('orders.features'), kvView(l.features)] : null,
-    l.replaces ? [t('licenses.replaces'), h('a', { href: `/#/licenses/${encodeURIComponent(l.replaces)}` }, String(l.replaces))] : null,
-    l.replaced_by ? [t('licenses.replacedBy'), h('a', { href: `/#/licenses/${encodeURIComponent(l.replaced_by)}` }, String(l.replaced_by))] : null,
+    l.key_id ? [t('licenses.kid'), h('code', { class: 'wrap' }, l.key_id)] : null,
+    l.replaces ? [t('licenses.replaces'), link(l.replaces)] : null,
+    l.replaced_by ? [t('licenses.replacedBy'), link(l.replaced_by)] : null,
     l.revoked_at ? [t('licenses.revokedAt'), formatTime(l.revoked_at)] : null,
   ]);
 }

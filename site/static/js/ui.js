@@ -299,10 +299,10 @@ function control(f, id) {
       input = h('input', { type: 'checkbox', ...common });
       break;
     case 'number':
-      input = h('input', { type: 'number', inputmode: 'numeric', min: f.min ?? 0, step: 1, ...common });
+      input = h('input', { type: 'number', inputmode: 'numeric', min: f.min ?? 0, max: f.max, step: 1, ...common });
       break;
     default:
-      input = h('input', { type: f.type || 'text', autocomplete: f.autocomplete || 'off', ...common });
+      input = h('input', { type: f.type === 'list' ? 'text' : f.type || 'text', autocomplete: f.autocomplete || 'off', ...common });
   }
   if (f.value !== undefined) setValue(f, input, f.value);
   return input;
@@ -311,6 +311,7 @@ function control(f, id) {
 function setValue(f, input, value) {
   if (f.type === 'checkbox') input.checked = !!value;
   else if (f.type === 'kv') input.value = kvText(value);
+  else if (f.type === 'list') input.value = Array.isArray(value) ? value.join(', ') : (value ?? '');
   else if (f.type === 'date') input.value = value ? String(value).slice(0, 10) : '';
   else input.value = value ?? '';
 }
@@ -324,12 +325,19 @@ function readValue(f, input) {
       if (s === '') return '';
       const n = Number(s);
       if (!Number.isInteger(n)) throw new FieldError(f.name, t('form.integer'));
+      if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
+        throw new FieldError(f.name, t('form.range', { min: f.min ?? '', max: f.max ?? '' }));
+      }
       return n;
     }
     case 'date':
       return input.value ? `${input.value}T${f.endOfDay ? '23:59:59' : '00:00:00'}Z` : '';
     case 'kv':
-      return parseKV(f.name, input.value);
+      return parseKV(f.name, input.value, { strings: !!f.strings });
+    case 'list':
+      return input.value.split(/[\s,，]+/).map((x) => x.trim()).filter(Boolean);
+    case 'select':
+      return f.numeric && input.value !== '' ? Number(input.value) : input.value;
     default:
       return input.value.trim();
   }
@@ -338,14 +346,15 @@ function readValue(f, input) {
 /** Formats an object as "name=value" lines. */
 export function kvText(obj) {
   if (!obj || typeof obj !== 'object') return '';
-  return Object.entries(obj).map(([k, v]) => (v === true ? k : `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)).join('\n');
+  return Object.entries(obj).map(([k, v]) => (v === true || v === '' ? k : `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)).join('\n');
 }
 
 /**
- * Parses "name=value" lines into an object: a bare name is true; values
- * that read as numbers, booleans or JSON become those, others stay strings.
+ * Parses "name=value" lines into an object: a bare name is true (with
+ * strings: ""); unless strings is set, values that read as numbers,
+ * booleans or JSON become those, others stay strings.
  */
-export function parseKV(field, text) {
+export function parseKV(field, text, { strings = false } = {}) {
   const out = {};
   const lines = String(text).split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -354,10 +363,10 @@ export function parseKV(field, text) {
     const eq = line.indexOf('=');
     const k = (eq < 0 ? line : line.slice(0, eq)).trim();
     if (!k) throw new FieldError(field, t('form.kvLine', { n: i + 1 }));
-    if (eq < 0) { out[k] = true; continue; }
+    if (eq < 0) { out[k] = strings ? '' : true; continue; }
     const raw = line.slice(eq + 1).trim();
     let v = raw;
-    if (/^(true|false|null|-?\d+(\.\d+)?|[[{"].*)$/.test(raw)) {
+    if (!strings && /^(true|false|null|-?\d+(\.\d+)?|[[{"].*)$/.test(raw)) {
       try { v = JSON.parse(raw); } catch { v = raw; }
     }
     out[k] = v;
@@ -369,7 +378,7 @@ export function parseKV(field, text) {
 export function kvView(obj) {
   const entries = obj && typeof obj === 'object' ? Object.entries(obj) : [];
   if (!entries.length) return '—';
-  return h('ul', { class: 'kv' }, entries.map(([k, v]) => h('li', null, h('code', null, k), v === true ? '' : ` = ${typeof v === 'string' ? v : JSON.stringify(v)}`)));
+  return h('ul', { class: 'kv' }, entries.map(([k, v]) => h('li', null, h('code', null, k), v === true || v === '' ? '' : ` = ${typeof v === 'string' ? v : Array.isArray(v) ? v.join(', ') : JSON.stringify(v)}`)));
 }
 
 /** A link styled as a button. */

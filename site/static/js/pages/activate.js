@@ -9,17 +9,15 @@ import { api, get } from '../api.js';
 import { pageHeader, problemBox, loadFailed, linkButton } from '../ui.js';
 import { deviceCodeInput } from '../devcode-input.js';
 import { licenseDetails, downloadLink } from '../licenses-view.js';
-import { loadRefs } from './orders.js';
+import { seatsText } from './orders.js';
 
 export const title = 'nav.activate';
 
 export async function render({ query, navigate }) {
   const request = (query.get('request') || '').trim();
-  let refs;
   let orders;
   try {
-    refs = await loadRefs();
-    orders = ((await get('/orders', { status: 'active', limit: 200 })) || {}).items || [];
+    orders = await activeOrders();
   } catch (e) {
     return h('section', null, pageHeader(t('nav.activate')), loadFailed(e));
   }
@@ -30,7 +28,7 @@ export async function render({ query, navigate }) {
   const orderSelect = h('select', { id: 'activate-order', name: 'order_id', required: true, 'data-testid': 'order' },
     h('option', { value: '' }, t('common.choose')),
     orders.map((o) => h('option', { value: o.id, selected: String(o.id) === String(preset) },
-      `${o.id} · ${refs.productName(o.product_id)} · ${refs.customerName(o.customer_id)} · ${t(`mode.${o.mode}`)}`)));
+      `#${o.id}${o.reference ? ` ${o.reference}` : ''} · ${o.product_name} · ${o.customer_name} · ${t(`mode.${o.mode}`)} · ${seatsText(o)}`)));
   const orderErr = h('p', { class: 'field-error', hidden: true });
   const orderField = h('div', { class: 'field', 'data-field': 'order_id' },
     h('label', { for: 'activate-order' }, t('activate.order'), h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')),
@@ -64,7 +62,7 @@ export async function render({ query, navigate }) {
       orderSelect.focus();
       return;
     }
-    const body = { order_id: orderId };
+    const body = { order_id: Number(orderId) };
     if (request) {
       body.request = request;
     } else {
@@ -100,6 +98,8 @@ export async function render({ query, navigate }) {
     replace(result, h('div', { class: 'success', 'data-testid': 'activated' },
       h('h2', null, t('activate.done')),
       corr ? h('p', { class: 'corrected', 'data-testid': 'server-correction' }, correctionText(corr)) : null,
+      res.reused ? h('p', { class: 'notice' }, t('activate.reused')) : null,
+      res.seats !== undefined ? h('p', null, res.seats ? t('orders.seatsOf', { used: res.seats_used, seats: res.seats }) : t('orders.seatsUnlimited', { used: res.seats_used })) : null,
       licenseDetails(lic),
       h('div', { class: 'actions' },
         downloadLink(lic, { primary: true }),
@@ -114,13 +114,22 @@ export async function render({ query, navigate }) {
     result);
 }
 
-/** The server's report of a corrected code, whatever its exact shape. */
+/** The server's report of a corrected code: {input, corrected, changes}. */
 function correctionText(c) {
-  const list = Array.isArray(c) ? c : Array.isArray(c.corrections) ? c.corrections : [c];
-  const first = list[0] || {};
-  const position = first.position ?? first.pos;
-  if (position !== undefined && first.was !== undefined) {
-    return t('devcode.corrected', { position, group: first.group ?? Math.floor((position - 1) / 5) + 1, was: first.was, became: first.became });
+  const first = (c.changes || [])[0];
+  if (first) return t('devcode.corrected', { position: first.position, group: first.group, was: first.was, became: first.became });
+  return `${t('devcode.correctedCode')} ${c.corrected || ''}`;
+}
+
+/** Every active order, for the order select. */
+async function activeOrders() {
+  const out = [];
+  let cursor = '';
+  for (let i = 0; i < 20; i++) {
+    const page = await get('/orders', { status: 'active', limit: 500, cursor });
+    out.push(...((page && page.items) || []));
+    cursor = page && page.next_cursor;
+    if (!cursor) break;
   }
-  return c.canonical ? `${t('devcode.correctedCode')} ${c.canonical}` : t('activate.serverCorrected');
+  return out;
 }

@@ -15,12 +15,12 @@ export function render() {
     updatedMessage: t('customers.updated'),
     fields: (c) => [
       { name: 'name', label: t('customers.name'), required: true, value: c.name },
-      { name: 'contact', label: t('customers.contact'), value: c.contact, help: t('customers.contactHelp') },
+      { name: 'email', label: t('customers.email'), type: 'email', value: c.email, attrs: { autocapitalize: 'none' } },
       { name: 'notes', label: t('customers.notes'), type: 'textarea', value: c.notes },
     ],
     columns: [
       { label: t('customers.name'), render: (c) => h('strong', null, c.name) },
-      { label: t('customers.contact'), render: (c) => c.contact || '' },
+      { label: t('customers.email'), render: (c) => c.email || '' },
       { label: t('customers.notes'), render: (c) => c.notes || '' },
     ],
   });

@@ -16,8 +16,8 @@ export function render({ query }) {
     filters: [
       { name: 'q', label: t('common.search'), type: 'search', placeholder: t('licenses.searchHint') },
       { name: 'kind', label: t('licenses.kind'), type: 'select', options: [{ value: '', label: t('common.all') }, { value: 'order', label: t('kind.order') }, { value: 'device', label: t('kind.device') }] },
-      { name: 'status', label: t('common.status'), type: 'select', options: [{ value: '', label: t('common.all') }, ...['active', 'revoked', 'replaced', 'expired'].map((s) => ({ value: s, label: t(`status.${s}`) }))] },
-      { name: 'order', label: t('orders.order'), placeholder: t('licenses.orderHint') },
+      { name: 'status', label: t('common.status'), type: 'select', options: [{ value: '', label: t('common.all') }, ...['active', 'revoked'].map((s) => ({ value: s, label: t(`status.${s}`) }))] },
+      { name: 'order', label: t('orders.order'), type: 'number', min: 1, placeholder: t('licenses.orderHint') },
     ],
   });
   return h('section', null, pageHeader(t('nav.licenses')), list.el);

@@ -2,7 +2,7 @@
 
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { login } from '../api.js';
+import { login, ApiError } from '../api.js';
 import { form } from '../ui.js';
 
 export const title = 'login.title';
@@ -15,7 +15,13 @@ export function render({ query, signedIn }) {
     ],
     submitLabel: t('login.submit'),
     onSubmit: async (v) => {
-      await login(v.username, v.password);
+      try {
+        await login(v.username, v.password);
+      } catch (e) {
+        // The server's "wrong username or password" in the page's language.
+        if (e instanceof ApiError && e.status === 401) throw new ApiError(401, { code: 'invalid_credentials' });
+        throw e;
+      }
       signedIn(query.get('next'));
     },
   });

@@ -2,19 +2,18 @@
 // order license, activate a device, revoke).
 
 import { h, replace } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, formatTime } from '../i18n.js';
 import { api, get, hasRole } from '../api.js';
 import { badge, details, kvView, listView, loadFailed, pageHeader, problemBox, toast, confirmDialog, linkButton } from '../ui.js';
-import { loadRefs, seatsText, windowText } from './orders.js';
+import { seatsText, windowText } from './orders.js';
 import { licenseColumns, licenseDetails, downloadLink } from '../licenses-view.js';
 
 export const title = 'orders.order';
 
 export async function render({ id, navigate }) {
   let order;
-  let refs;
   try {
-    [order, refs] = await Promise.all([get(`/orders/${encodeURIComponent(id)}`), loadRefs()]);
+    order = await get(`/orders/${encodeURIComponent(id)}`);
   } catch (e) {
     return h('section', null, pageHeader(t('orders.order')), loadFailed(e));
   }
@@ -63,24 +62,40 @@ export async function render({ id, navigate }) {
     h('button', { type: 'button', class: 'danger', onclick: revoke }, t('orders.revoke')),
   ] : [];
 
-  const periodic = order.mode === 'periodic' || order.mode === 'concurrent';
+  const m = order.mode;
+  const leased = m === 'periodic' || m === 'concurrent';
+  const c = order.constraints || {};
+  const v = order.versions || {};
+  const list = (xs) => (Array.isArray(xs) && xs.length ? xs.join(', ') : '');
   return h('section', { 'data-order': order.id },
-    pageHeader(`${t('orders.order')} ${order.id}`, ...actions),
+    pageHeader(`${t('orders.order')} #${order.id}`, ...actions),
     result,
     details([
       [t('common.status'), badge(order.status)],
-      [t('orders.product'), refs.productName(order.product_id)],
-      [t('orders.customer'), refs.customerName(order.customer_id)],
-      [t('orders.mode'), h('span', null, t(`mode.${order.mode}`), h('span', { class: 'muted small block' }, t(`mode.${order.mode}.help`)))],
+      [t('orders.product'), order.product_name || String(order.product_id)],
+      [t('orders.customer'), order.customer_name || String(order.customer_id)],
+      order.reference ? [t('orders.reference'), order.reference] : null,
+      [t('orders.mode'), h('span', null, t(`mode.${m}`), h('span', { class: 'muted small block' }, t(`mode.${m}.help`)))],
       [t('orders.seats'), seatsText(order)],
       [t('orders.window'), windowText(order)],
-      periodic ? [order.mode === 'concurrent' ? t('orders.borrowDays') : t('orders.leaseDays'), order.lease_days ?? ''] : null,
-      order.mode === 'periodic' ? [t('orders.renewDays'), order.renew_days ?? ''] : null,
-      periodic ? [t('orders.graceDays'), order.grace_days ?? ''] : null,
+      leased ? [t('orders.leaseDays'), order.lease_days ?? ''] : null,
+      leased ? [t('orders.renewDays'), order.renew_days || t('orders.renewDefault')] : null,
+      leased ? [t('orders.graceDays'), order.grace_days ?? 0] : null,
+      m === 'concurrent' ? [t('orders.borrowDays'), order.max_borrow_days || t('orders.noBorrow')] : null,
+      m === 'preactivation' ? [t('orders.deviceTermDays'), order.device_term_days || t('orders.noEnd')] : null,
       [t('orders.features'), kvView(order.features)],
-      [t('orders.constraints'), kvView(order.constraints)],
+      [t('orders.architectures'), list(c.architectures)],
+      [t('orders.osVersions'), list(c.os_versions)],
+      [t('orders.serials'), list(c.serials)],
+      [t('orders.versions'), v.min || v.max ? `${v.min || '…'} – ${v.max || '…'}` : ''],
+      [t('orders.matchPolicy'), order.match_policy ? t(`policy.${order.match_policy}`) : ''],
       [t('orders.autoActivation'), order.auto_activation === false ? t('common.no') : t('common.yes')],
+      [t('orders.reclaimReview'), order.reclaim_review ? t('common.yes') : t('common.no')],
       [t('orders.siteKey'), order.site_key ? h('code', { class: 'wrap' }, order.site_key) : ''],
+      [t('orders.notes'), order.notes || ''],
+      order.uid ? [t('orders.uid'), h('code', { class: 'wrap' }, order.uid)] : null,
+      [t('orders.createdBy'), `${order.created_by || ''} · ${formatTime(order.created_at)}`],
+      order.revoked_at ? [t('orders.revokedAt'), formatTime(order.revoked_at)] : null,
     ]),
     h('h2', null, t('nav.licenses')),
     licenses.el);

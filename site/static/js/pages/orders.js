@@ -4,27 +4,24 @@ import { h, replace } from '../dom.js';
 import { t, formatDate } from '../i18n.js';
 import { api, get, hasRole } from '../api.js';
 import { form, listView, pageHeader, badge, toast, loadFailed, linkButton } from '../ui.js';
+import { compact } from './resource.js';
 
 export const title = 'nav.orders';
 
 export const modes = ['permanent', 'periodic', 'concurrent', 'unlimited', 'preactivation'];
+export const policies = ['fuzzy', 'exact', 'loose'];
 
-/** Loads every product and customer (for selects and names). */
+/** Loads every product and customer (for the selects of the order form). */
 export async function loadRefs() {
   const [products, customers] = await Promise.all([getAll('/products'), getAll('/customers')]);
-  return {
-    products,
-    customers,
-    productName: (id) => (products.find((p) => p.id === id) || {}).name || id,
-    customerName: (id) => (customers.find((c) => c.id === id) || {}).name || id,
-  };
+  return { products, customers };
 }
 
 async function getAll(path) {
   const items = [];
   let cursor = '';
   for (let i = 0; i < 20; i++) {
-    const page = await get(path, { limit: 200, cursor });
+    const page = await get(path, { limit: 500, cursor });
     items.push(...((page && page.items) || []));
     cursor = page && page.next_cursor;
     if (!cursor) break;
@@ -32,18 +29,7 @@ async function getAll(path) {
   return items;
 }
 
-/** Drops empty values so that the server applies its defaults. */
-export function compact(v) {
-  const out = {};
-  for (const [k, val] of Object.entries(v)) {
-    if (val === '' || val === undefined) continue;
-    if (val && typeof val === 'object' && !Object.keys(val).length) continue;
-    out[k] = val;
-  }
-  return out;
-}
-
-/** Seats text: "used / total", or "used / unlimited". */
+/** Seats text: "used of total", or "used, no limit". */
 export function seatsText(o) {
   const used = o.seats_used ?? 0;
   return o.mode === 'unlimited' || !o.seats ? t('orders.seatsUnlimited', { used }) : t('orders.seatsOf', { used, seats: o.seats });
@@ -52,36 +38,56 @@ export function seatsText(o) {
 /** The order's window as "from – to". */
 export function windowText(o) {
   if (!o.not_before && !o.not_after) return t('orders.noWindow');
-  return `${o.not_before ? formatDate(o.not_before) : '…'} – ${o.not_after ? formatDate(o.not_after) : '…'}`;
+  return `${o.not_before ? formatDate(o.not_before) : '…'} – ${o.not_after ? formatDate(o.not_after) : t('orders.noEnd')}`;
 }
 
+/** The fields of the order form; each shows only in the modes it applies to. */
 function orderFields(refs) {
-  const has = (...m) => (v) => m.includes(v.mode);
-  const modeHelp = h('p', { class: 'help mode-help', 'aria-live': 'polite' });
-  return {
-    modeHelp,
-    fields: [
-      { name: 'product_id', label: t('orders.product'), type: 'select', required: true, options: [{ value: '', label: t('common.choose') }, ...refs.products.map((p) => ({ value: p.id, label: `${p.name} (${p.short_id})` }))] },
-      { name: 'customer_id', label: t('orders.customer'), type: 'select', required: true, options: [{ value: '', label: t('common.choose') }, ...refs.customers.map((c) => ({ value: c.id, label: c.name }))] },
-      { name: 'mode', label: t('orders.mode'), type: 'select', required: true, value: 'permanent', options: modes.map((m) => ({ value: m, label: t(`mode.${m}`) })) },
-      { name: 'seats', label: t('orders.seats'), type: 'number', min: 1, required: true, value: 1, show: (v) => v.mode !== 'unlimited' },
-      { name: 'not_before', label: t('orders.notBefore'), type: 'date', help: t('orders.windowHelp') },
-      { name: 'not_after', label: t('orders.notAfter'), type: 'date', endOfDay: true, show: (v) => v.mode !== 'unlimited', },
-      { name: 'not_after', label: t('orders.unlimitedUntil'), type: 'date', endOfDay: true, required: true, show: (v) => v.mode === 'unlimited' },
-      { name: 'lease_days', label: t('orders.leaseDays'), type: 'number', min: 1, required: true, value: 30, help: t('orders.leaseHelp'), show: has('periodic') },
-      { name: 'lease_days', label: t('orders.borrowDays'), type: 'number', min: 0, help: t('orders.borrowHelp'), show: has('concurrent') },
-      { name: 'renew_days', label: t('orders.renewDays'), type: 'number', min: 1, value: 7, help: t('orders.renewHelp'), show: has('periodic') },
-      { name: 'grace_days', label: t('orders.graceDays'), type: 'number', min: 0, value: 3, help: t('orders.graceHelp'), show: has('periodic', 'concurrent') },
-      { name: 'features', label: t('orders.features'), type: 'kv', help: t('orders.featuresHelp'), placeholder: 'reports\nmax_users=50' },
-      { name: 'constraints', label: t('orders.constraints'), type: 'kv', help: t('orders.constraintsHelp'), placeholder: 'arch=amd64\nmin_version=2.0' },
-      { name: 'auto_activation', label: t('orders.autoActivation'), type: 'checkbox', value: true, help: t('orders.autoActivationHelp') },
-      { name: 'site_key', label: t('orders.siteKey'), help: t('orders.siteKeyHelp'), attrs: { spellcheck: 'false', autocapitalize: 'none' } },
-    ],
-  };
+  const only = (...m) => (v) => m.includes(v.mode);
+  const not = (...m) => (v) => !m.includes(v.mode);
+  return [
+    { name: 'product_id', label: t('orders.product'), type: 'select', numeric: true, required: true, options: [{ value: '', label: t('common.choose') }, ...refs.products.map((p) => ({ value: p.id, label: `${p.name} (${p.short_id})` }))] },
+    { name: 'customer_id', label: t('orders.customer'), type: 'select', numeric: true, required: true, options: [{ value: '', label: t('common.choose') }, ...refs.customers.map((c) => ({ value: c.id, label: c.name }))] },
+    { name: 'mode', label: t('orders.mode'), type: 'select', required: true, value: 'permanent', options: modes.map((m) => ({ value: m, label: t(`mode.${m}`) })) },
+    { name: 'seats', label: t('orders.seats'), type: 'number', min: 1, required: true, value: 1, show: not('unlimited') },
+    { name: 'not_before', label: t('orders.notBefore'), type: 'date', help: t('orders.notBeforeHelp') },
+    { name: 'not_after', label: t('orders.notAfter'), type: 'date', endOfDay: true, help: t('orders.notAfterHelp'), show: not('unlimited') },
+    { name: 'not_after', label: t('orders.unlimitedUntil'), type: 'date', endOfDay: true, required: true, help: t('orders.unlimitedHelp'), show: only('unlimited') },
+    { name: 'lease_days', label: t('orders.leaseDays'), type: 'number', min: 1, max: 36500, required: true, value: 30, help: t('orders.leaseHelp'), show: only('periodic', 'concurrent') },
+    { name: 'renew_days', label: t('orders.renewDays'), type: 'number', min: 0, max: 36500, help: t('orders.renewHelp'), show: only('periodic', 'concurrent') },
+    { name: 'grace_days', label: t('orders.graceDays'), type: 'number', min: 0, max: 36500, value: 3, help: t('orders.graceHelp'), show: only('periodic', 'concurrent') },
+    { name: 'max_borrow_days', label: t('orders.borrowDays'), type: 'number', min: 0, max: 36500, help: t('orders.borrowHelp'), show: only('concurrent') },
+    { name: 'device_term_days', label: t('orders.deviceTermDays'), type: 'number', min: 0, max: 36500, help: t('orders.deviceTermHelp'), show: only('preactivation') },
+    { name: 'features', label: t('orders.features'), type: 'kv', strings: true, help: t('orders.featuresHelp'), placeholder: 'reports\nmax_users=50' },
+    { name: 'architectures', label: t('orders.architectures'), type: 'list', help: t('orders.architecturesHelp'), placeholder: 'amd64, arm64', show: not('preactivation') },
+    { name: 'os_versions', label: t('orders.osVersions'), type: 'list', help: t('orders.listHelp'), show: not('preactivation') },
+    { name: 'serials', label: t('orders.serials'), type: 'list', help: t('orders.listHelp'), show: not('preactivation') },
+    { name: 'version_min', label: t('orders.versionMin'), placeholder: '2.0', help: t('orders.versionHelp') },
+    { name: 'version_max', label: t('orders.versionMax'), placeholder: '3.0' },
+    { name: 'match_policy', label: t('orders.matchPolicy'), type: 'select', value: 'fuzzy', options: policies.map((p) => ({ value: p, label: t(`policy.${p}`) })) },
+    { name: 'auto_activation', label: t('orders.autoActivation'), type: 'checkbox', value: true, help: t('orders.autoActivationHelp') },
+    { name: 'reclaim_review', label: t('orders.reclaimReview'), type: 'checkbox', value: false, help: t('orders.reclaimReviewHelp') },
+    { name: 'reference', label: t('orders.reference'), help: t('orders.referenceHelp') },
+    { name: 'site_key', label: t('orders.siteKey'), type: 'textarea', rows: 2, help: t('orders.siteKeyHelp'), placeholder: 'licet-pub1:…', attrs: { autocapitalize: 'none' } },
+    { name: 'notes', label: t('orders.notes'), type: 'textarea', rows: 2 },
+  ];
+}
+
+/** The request body of POST /orders from the form's values. */
+export function orderBody(v) {
+  const b = { ...v };
+  const constraints = { architectures: b.architectures, os_versions: b.os_versions, serials: b.serials };
+  delete b.architectures; delete b.os_versions; delete b.serials;
+  b.constraints = compact(constraints);
+  b.versions = compact({ min: b.version_min, max: b.version_max });
+  delete b.version_min; delete b.version_max;
+  if (b.match_policy === 'fuzzy') delete b.match_policy;
+  if (b.auto_activation) delete b.auto_activation;
+  if (!b.reclaim_review) delete b.reclaim_review;
+  return compact(b);
 }
 
 export async function render({ navigate, query }) {
-  const section = h('section');
   let refs;
   try {
     refs = await loadRefs();
@@ -98,25 +104,25 @@ export async function render({ navigate, query }) {
       panel.hidden = false;
       return;
     }
-    const { fields, modeHelp } = orderFields(refs);
+    const modeHelp = h('p', { class: 'help mode-help', 'aria-live': 'polite' });
     const f = form({
-      fields,
+      fields: orderFields(refs),
       submitLabel: t('orders.create'),
       secondary: h('button', { type: 'button', class: 'secondary', onclick: () => { panel.hidden = true; replace(panel); } }, t('common.cancel')),
       onSubmit: async (v) => {
-        const o = await api('POST', '/orders', compact(v));
+        const o = await api('POST', '/orders', orderBody(v));
         toast(t('orders.created'));
         navigate(`/orders/${encodeURIComponent(o.id)}`);
       },
     });
-    // Keep the mode's explanation under the mode select.
+    // The mode's explanation sits under the mode select.
     const modeSelect = f.input('mode');
     const showHelp = () => { modeHelp.textContent = t(`mode.${modeSelect.value}.help`); };
     modeSelect.closest('.field').append(modeHelp);
     modeSelect.addEventListener('change', showHelp);
     showHelp();
-    const pre = query.get('product');
-    if (pre) f.set('product_id', pre);
+    if (query.get('product')) f.set('product_id', query.get('product'));
+    if (query.get('customer')) f.set('customer_id', query.get('customer'));
     replace(panel, h('h2', null, t('orders.new')), f.el);
     panel.hidden = false;
     f.input('product_id').focus();
@@ -125,23 +131,24 @@ export async function render({ navigate, query }) {
   const list = listView({
     load: (params) => get('/orders', params),
     columns: [
-      { label: t('orders.order'), render: (o) => h('a', { href: `/#/orders/${encodeURIComponent(o.id)}` }, String(o.id)) },
-      { label: t('orders.product'), render: (o) => refs.productName(o.product_id) },
-      { label: t('orders.customer'), render: (o) => refs.customerName(o.customer_id) },
+      { label: t('orders.order'), render: (o) => h('a', { href: `/#/orders/${encodeURIComponent(o.id)}` }, `#${o.id}`, o.reference ? ` · ${o.reference}` : '') },
+      { label: t('orders.product'), render: (o) => o.product_name || String(o.product_id) },
+      { label: t('orders.customer'), render: (o) => o.customer_name || String(o.customer_id) },
       { label: t('orders.mode'), render: (o) => t(`mode.${o.mode}`) },
       { label: t('orders.seats'), render: seatsText },
       { label: t('orders.window'), render: windowText },
       { label: t('common.status'), render: (o) => badge(o.status) },
     ],
     filters: [
-      { name: 'q', label: t('common.search'), type: 'search', placeholder: t('common.searchHint') },
-      { name: 'status', label: t('common.status'), type: 'select', options: [{ value: '', label: t('common.all') }, ...['active', 'revoked', 'expired'].map((s) => ({ value: s, label: t(`status.${s}`) }))] },
+      { name: 'q', label: t('common.search'), type: 'search', placeholder: t('orders.searchHint') },
+      { name: 'status', label: t('common.status'), type: 'select', options: [{ value: '', label: t('common.all') }, ...['active', 'revoked'].map((s) => ({ value: s, label: t(`status.${s}`) }))] },
+      { name: 'mode', label: t('orders.mode'), type: 'select', options: [{ value: '', label: t('common.all') }, ...modes.map((m) => ({ value: m, label: t(`mode.${m}`) }))] },
       { name: 'product', label: t('orders.product'), type: 'select', options: [{ value: '', label: t('common.all') }, ...refs.products.map((p) => ({ value: p.id, label: p.name }))] },
       { name: 'customer', label: t('orders.customer'), type: 'select', options: [{ value: '', label: t('common.all') }, ...refs.customers.map((c) => ({ value: c.id, label: c.name }))] },
     ],
     initial: { product: query.get('product') || '', customer: query.get('customer') || '' },
   });
-  replace(section,
+  const section = h('section', null,
     pageHeader(t('nav.orders'), canEdit ? h('button', { type: 'button', class: 'primary', 'data-testid': 'new', onclick: openNew }, t('orders.new')) : null),
     panel, list.el);
   if (canEdit && query.get('new') !== null) openNew();

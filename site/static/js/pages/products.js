@@ -17,7 +17,7 @@ export function render() {
     immutable: ['short_id'],
     fields: (p) => [
       { name: 'name', label: t('products.name'), required: true, value: p.name },
-      { name: 'short_id', label: t('products.shortId'), required: true, value: p.short_id, help: t('products.shortIdHelp'), attrs: { autocapitalize: 'none', spellcheck: 'false' } },
+      { name: 'short_id', label: t('products.shortId'), type: 'number', min: 1, max: 65535, value: p.short_id, help: t('products.shortIdHelp') },
       { name: 'description', label: t('products.description'), type: 'textarea', value: p.description },
     ],
     columns: [

@@ -6,10 +6,23 @@ import { t } from '../i18n.js';
 import { api, get, hasRole } from '../api.js';
 import { form, listView, pageHeader, toast } from '../ui.js';
 
+/** Drops empty values so that the server applies its defaults. */
+export function compact(v) {
+  const out = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (val === '' || val === undefined || val === null) continue;
+    if (Array.isArray(val) && !val.length) continue;
+    if (typeof val === 'object' && !Array.isArray(val) && !Object.keys(val).length) continue;
+    out[k] = val;
+  }
+  return out;
+}
+
 /**
- * resourcePage({title, path, fields(item), columns, created, updated, editable(field)})
- * path is the API collection ("/products"); fields(item) returns the form
- * fields, filled from item when editing.
+ * resourcePage({title, path, fields(item), columns, newLabel, createdMessage,
+ * updatedMessage, immutable}). path is the API collection ("/products");
+ * fields(item) returns the form fields, filled from item when editing;
+ * fields named in immutable are shown read-only when editing and not sent.
  */
 export function resourcePage({ title, path, fields, columns, newLabel, createdMessage, updatedMessage, immutable = [] }) {
   const canEdit = hasRole('admin', 'operator');
@@ -18,18 +31,18 @@ export function resourcePage({ title, path, fields, columns, newLabel, createdMe
 
   function open(item) {
     const editing = !!item;
-    const specs = fields(item || {}).map((f) => (editing && immutable.includes(f.name) ? { ...f, attrs: { ...(f.attrs || {}), readonly: true } } : f));
+    const specs = fields(item || {}).map((f) => (editing && immutable.includes(f.name) ? { ...f, required: false, attrs: { ...(f.attrs || {}), readonly: true } } : f));
     const f = form({
       fields: specs,
       submitLabel: editing ? t('common.save') : t('common.create'),
       secondary: h('button', { type: 'button', class: 'secondary', onclick: close }, t('common.cancel')),
       onSubmit: async (v) => {
-        for (const k of immutable) if (editing) delete v[k];
         if (editing) {
+          for (const k of immutable) delete v[k];
           await api('PATCH', `${path}/${encodeURIComponent(item.id)}`, v);
           toast(updatedMessage);
         } else {
-          await api('POST', path, v);
+          await api('POST', path, compact(v));
           toast(createdMessage);
         }
         close();

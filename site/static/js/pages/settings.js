@@ -5,10 +5,12 @@ import { h, replace } from '../dom.js';
 import { t, formatTime } from '../i18n.js';
 import { api, get, hasRole, session, url } from '../api.js';
 import { form, table, loadFailed, loading, problemBox, confirmDialog, toast, copyButton, badge } from '../ui.js';
+import { compact } from './resource.js';
 
 export const title = 'nav.settings';
 
 const roles = ['admin', 'operator', 'auditor'];
+const rank = { auditor: 1, operator: 2, admin: 3 };
 
 function itemsOf(data) {
   return Array.isArray(data) ? data : (data && data.items) || [];
@@ -32,6 +34,7 @@ function tokensSection() {
       replace(list, table([
         { label: t('tokens.name'), render: (x) => x.name },
         { label: t('tokens.prefix'), render: (x) => (x.prefix ? h('code', null, `${x.prefix}…`) : '') },
+        { label: t('accounts.role'), render: (x) => (x.role ? t(`role.${x.role}`) : '') },
         { label: t('tokens.created'), render: (x) => formatTime(x.created_at) },
         { label: t('tokens.lastUsed'), render: (x) => (x.last_used_at ? formatTime(x.last_used_at) : t('tokens.never')) },
         { label: t('tokens.expires'), render: (x) => (x.expires_at ? formatTime(x.expires_at) : t('tokens.never')) },
@@ -55,14 +58,13 @@ function tokensSection() {
     className: 'inline',
     fields: [
       { name: 'name', label: t('tokens.name'), required: true, placeholder: t('tokens.namePlaceholder') },
-      { name: 'expires_days', label: t('tokens.expiresDays'), type: 'number', min: 1, help: t('tokens.expiresHelp') },
+      { name: 'role', label: t('accounts.role'), type: 'select', value: session.account.role, options: roles.filter((r) => rank[r] <= rank[session.account.role]).map((r) => ({ value: r, label: t(`role.${r}`) })), help: t('tokens.roleHelp') },
+      { name: 'expires_days', label: t('tokens.expiresDays'), type: 'number', min: 1, max: 3650, help: t('tokens.expiresHelp') },
     ],
     submitLabel: t('tokens.create'),
     onSubmit: async (v) => {
-      const body = { name: v.name };
-      if (v.expires_days) body.expires_at = new Date(Date.now() + v.expires_days * 86400000).toISOString();
-      const res = await api('POST', '/tokens', body);
-      const secret = res.token || res.secret || '';
+      const res = await api('POST', '/tokens', compact(v));
+      const secret = res.secret || '';
       replace(shown, h('div', { class: 'success', 'data-testid': 'new-token' },
         h('p', null, h('strong', null, t('tokens.shownOnce'))),
         h('p', null, h('code', { class: 'wrap secret' }, secret), ' ', copyButton(secret))));
@@ -84,12 +86,13 @@ function accountsSection() {
       replace(list, table([
         { label: t('accounts.username'), render: (a) => h('strong', null, a.username) },
         { label: t('accounts.role'), render: (a) => roleSelect(a) },
-        { label: t('common.status'), render: (a) => badge(a.disabled ? 'disabled' : a.locked ? 'locked' : 'active') },
+        { label: t('common.status'), render: (a) => badge(a.disabled ? 'disabled' : a.locked_until && new Date(a.locked_until) > new Date() ? 'locked' : 'active') },
         { label: t('accounts.lastLogin'), render: (a) => (a.last_login_at ? formatTime(a.last_login_at) : '—') },
         { label: '', class: 'row-actions', render: (a) => (a.id === session.account.id ? h('span', { class: 'muted small' }, t('accounts.you')) : h('span', null,
           h('button', { type: 'button', class: 'secondary small', onclick: () => setPassword(a) }, t('accounts.setPassword')), ' ',
-          h('button', { type: 'button', class: 'secondary small', onclick: () => patch(a, { disabled: !a.disabled }) }, a.disabled ? t('accounts.enable') : t('accounts.disable')), ' ',
-          h('button', { type: 'button', class: 'danger small', onclick: () => remove(a) }, t('accounts.delete')))) },
+          a.disabled
+            ? h('button', { type: 'button', class: 'secondary small', onclick: () => patch(a, { disabled: false }) }, t('accounts.enable'))
+            : h('button', { type: 'button', class: 'danger small', onclick: () => disable(a) }, t('accounts.disable')))) },
       ], items));
     } catch (e) {
       replace(list, loadFailed(e));
@@ -132,14 +135,9 @@ function accountsSection() {
     document.body.append(dlg);
     dlg.showModal();
   }
-  async function remove(a) {
-    if (!(await confirmDialog(t('accounts.deleteConfirm', { name: a.username }), { confirmLabel: t('accounts.delete'), danger: true }))) return;
-    try {
-      await api('DELETE', `/accounts/${encodeURIComponent(a.id)}`);
-      reload();
-    } catch (e) {
-      replace(msg, problemBox(e));
-    }
+  async function disable(a) {
+    if (!(await confirmDialog(t('accounts.disableConfirm', { name: a.username }), { confirmLabel: t('accounts.disable'), danger: true }))) return;
+    patch(a, { disabled: true });
   }
   const f = form({
     className: 'inline',
@@ -168,24 +166,32 @@ function keysSection() {
     try {
       const items = itemsOf(await get('/keys'));
       replace(list, table([
-        { label: t('keys.kid'), render: (k) => h('code', { class: 'wrap' }, k.kid || k.id) },
-        { label: t('keys.algorithm'), render: (k) => k.algorithm || k.alg || '' },
+        { label: t('keys.kid'), render: (k) => h('code', { class: 'wrap' }, k.key_id) },
+        { label: t('keys.publicKey'), render: (k) => h('span', null, h('code', { class: 'wrap small' }, `${String(k.public_key).slice(0, 28)}…`), ' ', copyButton(k.public_key)) },
         { label: t('keys.created'), render: (k) => formatTime(k.created_at) },
-        { label: t('common.status'), render: (k) => badge(k.status || (k.current ? 'current' : 'retired')) },
+        { label: t('common.status'), render: (k) => badge(k.active ? 'current' : 'retired') },
       ], items, { empty: t('keys.none') }));
     } catch (e) {
       replace(list, loadFailed(e));
     }
   }
-  async function rotate() {
-    if (!(await confirmDialog(t('keys.rotateConfirm'), { confirmLabel: t('keys.rotate'), danger: true }))) return;
-    try {
-      await api('POST', '/keys/rotate');
-      toast(t('keys.rotated'));
-      reload();
-    } catch (e) {
-      replace(msg, problemBox(e));
-    }
+  // Rotation asks for the passphrase that seals the root keys again.
+  function rotate() {
+    const f = form({
+      fields: [{ name: 'passphrase', label: t('keys.passphrase'), type: 'password', required: true, autocomplete: 'current-password', help: t('keys.passphraseHelp') }],
+      submitLabel: t('keys.rotate'),
+      secondary: h('button', { type: 'button', class: 'secondary', onclick: () => { dlg.close(); dlg.remove(); } }, t('common.cancel')),
+      onSubmit: async (v) => {
+        await api('POST', '/keys/rotate', v);
+        dlg.close();
+        dlg.remove();
+        toast(t('keys.rotated'));
+        reload();
+      },
+    });
+    const dlg = h('dialog', { class: 'dialog' }, h('h2', null, t('keys.rotate')), h('p', null, t('keys.rotateConfirm')), f.el);
+    document.body.append(dlg);
+    dlg.showModal();
   }
   reload();
   return h('section', { class: 'card' },
@@ -193,6 +199,6 @@ function keysSection() {
     h('p', { class: 'muted' }, t('keys.intro')),
     msg, list,
     h('div', { class: 'actions' },
-      h('a', { class: 'button secondary', href: url('/keys/trust'), download: 'licet.pub' }, t('keys.downloadTrust')),
+      h('a', { class: 'button secondary', href: url('/keys/trust'), download: 'licet.pub', 'data-testid': 'trust-file' }, t('keys.downloadTrust')),
       hasRole('admin') ? h('button', { type: 'button', class: 'danger', onclick: rotate }, t('keys.rotate')) : null));
 }
