@@ -263,7 +263,9 @@ func (m *Message) MarshalBinary() ([]byte, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	return m.headers().encode(m.Payload, &m.sigs), nil
+	var h headers
+	m.headers(&h)
+	return h.encode(m.Payload, &m.sigs), nil
 }
 
 func (m *Message) check() error {
@@ -289,7 +291,8 @@ func (m *Message) Verify(key *PublicKey) error {
 	if key.id != m.KeyID {
 		return fmt.Errorf("%w: message names key %s, not %s", ErrUnknownKey, m.KeyID, key.id)
 	}
-	h := m.headers()
+	var h headers
+	m.headers(&h)
 	tbs := h.sigStructure(nil, 0, m.Payload)
 	okML := mldsa65.Verify(key.ml, tbs, nil, m.sigs[0])
 	tbs = h.sigStructure(tbs[:0], 1, m.Payload)

@@ -86,7 +86,8 @@ func sign(key *PrivateKey, contentType string, payload []byte, randomized bool) 
 		return nil, fmt.Errorf("cose: sign: payload is %d bytes, more than %d", len(payload), MaxPayloadSize)
 	}
 	m := &Message{KeyID: key.pub.id, ContentType: contentType, Payload: payload}
-	h := m.headers()
+	var h headers
+	m.headers(&h)
 	tbs := h.sigStructure(nil, 0, payload)
 	sig0 := make([]byte, mldsa65.SignatureSize)
 	if err := mldsa65.SignTo(key.ml, tbs, nil, randomized, sig0); err != nil {
@@ -122,11 +123,14 @@ func checkContentType(ct string) error {
 	return nil
 }
 
-// encodeBodyHeader writes the body's protected header map
+// maxBodyHeader is the longest body protected header: 38 bytes and the
+// content type with a two-byte head.
+const maxBodyHeader = 40 + maxContentTypeLen
+
+// appendBodyHeader appends the body's protected header map
 //
 //	{2: [-65537], 3: contentType, 4: kid, -65537: [-49, -19]}
-func encodeBodyHeader(kid KeyID, contentType string) []byte {
-	b := make([]byte, 0, 40+len(contentType))
+func appendBodyHeader(b []byte, kid KeyID, contentType string) []byte {
 	b = appendHead(b, majorMap, 4)
 	b = appendInt(b, labelCrit)
 	b = appendHead(b, majorArray, 1)
@@ -143,9 +147,12 @@ func encodeBodyHeader(kid KeyID, contentType string) []byte {
 	return b
 }
 
-// encodeSignerHeader writes a signer's protected header map {1: alg, 4: kid}.
-func encodeSignerHeader(alg int64, kid KeyID) []byte {
-	b := make([]byte, 0, 24)
+// signerHeaderSize is the length of a signer's protected header.
+const signerHeaderSize = 1 + 1 + 2 + 1 + 1 + KeyIDSize
+
+// appendSignerHeader appends a signer's protected header map
+// {1: alg, 4: kid}.
+func appendSignerHeader(b []byte, alg int64, kid KeyID) []byte {
 	b = appendHead(b, majorMap, 2)
 	b = appendInt(b, labelAlg)
 	b = appendInt(b, alg)
@@ -154,19 +161,24 @@ func encodeSignerHeader(alg int64, kid KeyID) []byte {
 	return b
 }
 
-// headers holds the encoded protected headers of a message.
+// headers holds the encoded protected headers of a message, in fixed
+// buffers so that they need no allocation.
+// (They hold lengths, not slices of themselves, so that a headers value
+// can live on the stack.)
 type headers struct {
-	body   []byte
-	signer [2][]byte
+	bodyBuf   [maxBodyHeader]byte
+	bodyLen   int
+	signerBuf [2][signerHeaderSize]byte
+	signerLen [2]int
 }
 
-// headers encodes the protected headers that m's fields determine.
-func (m *Message) headers() *headers {
-	h := &headers{body: encodeBodyHeader(m.KeyID, m.ContentType)}
+// headers encodes into h the protected headers that m's fields determine.
+// The content type must have passed checkContentType.
+func (m *Message) headers(h *headers) {
+	h.bodyLen = len(appendBodyHeader(h.bodyBuf[:0], m.KeyID, m.ContentType))
 	for i, alg := range requiredAlgs {
-		h.signer[i] = encodeSignerHeader(alg, m.KeyID)
+		h.signerLen[i] = len(appendSignerHeader(h.signerBuf[i][:0], alg, m.KeyID))
 	}
-	return h
 }
 
 // sigStructure appends to dst the ToBeSigned bytes of signer i (RFC 9052
@@ -174,15 +186,15 @@ func (m *Message) headers() *headers {
 //
 //	["Signature", body_protected, sign_protected, external_aad = h'', payload]
 func (h *headers) sigStructure(dst []byte, i int, payload []byte) []byte {
-	sp := h.signer[i]
-	n := 1 + 10 + headSize(uint64(len(h.body))) + len(h.body) +
+	body, sp := h.bodyBuf[:h.bodyLen], h.signerBuf[i][:h.signerLen[i]]
+	n := 1 + 10 + headSize(uint64(len(body))) + len(body) +
 		headSize(uint64(len(sp))) + len(sp) + 1 + headSize(uint64(len(payload))) + len(payload)
 	if cap(dst) < n {
 		dst = make([]byte, 0, n)
 	}
 	b := appendHead(dst, majorArray, 5)
 	b = appendText(b, "Signature")
-	b = appendBytes(b, h.body)
+	b = appendBytes(b, body)
 	b = appendBytes(b, sp)
 	b = appendBytes(b, nil)
 	b = appendBytes(b, payload)
@@ -193,21 +205,22 @@ func (h *headers) sigStructure(dst []byte, i int, payload []byte) []byte {
 //
 //	98([body_protected, {}, payload, [[sign_protected, {}, signature], ...]])
 func (h *headers) encode(payload []byte, sigs *[2][]byte) []byte {
-	n := 2 + 1 + headSize(uint64(len(h.body))) + len(h.body) + 1 +
+	body := h.bodyBuf[:h.bodyLen]
+	n := 2 + 1 + headSize(uint64(len(body))) + len(body) + 1 +
 		headSize(uint64(len(payload))) + len(payload) + 1
-	for i, sp := range h.signer {
-		n += 1 + headSize(uint64(len(sp))) + len(sp) + 1 + headSize(uint64(len(sigs[i]))) + len(sigs[i])
+	for i, l := range h.signerLen {
+		n += 1 + headSize(uint64(l)) + l + 1 + headSize(uint64(len(sigs[i]))) + len(sigs[i])
 	}
 	b := make([]byte, 0, n)
 	b = appendHead(b, majorTag, tagCOSESign)
 	b = appendHead(b, majorArray, 4)
-	b = appendBytes(b, h.body)
+	b = appendBytes(b, body)
 	b = appendHead(b, majorMap, 0)
 	b = appendBytes(b, payload)
-	b = appendHead(b, majorArray, uint64(len(h.signer)))
-	for i, sp := range h.signer {
+	b = appendHead(b, majorArray, uint64(len(h.signerLen)))
+	for i, l := range h.signerLen {
 		b = appendHead(b, majorArray, 3)
-		b = appendBytes(b, sp)
+		b = appendBytes(b, h.signerBuf[i][:l])
 		b = appendHead(b, majorMap, 0)
 		b = appendBytes(b, sigs[i])
 	}
