@@ -70,7 +70,10 @@ func (v *Verifier) Verify(f *File) (*Result, error) {
 	}
 
 	root, err := v.verifySignature(first, v.Roots)
-	if err != nil {
+	var rule *ruleError
+	if errors.As(err, &rule) {
+		return nil, fail(0, rule.reason, nil, "%s", rule.msg)
+	} else if err != nil {
 		return nil, fail(0, reasonOf(err), err, "signature")
 	}
 	res := &Result{Leaf: f.Leaf().Object, Root: root, Signer: root}
@@ -138,7 +141,7 @@ func (v *Verifier) verifySignature(l *Link, trusted []*cose.PublicKey) (*cose.Pu
 			return k, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: signed by key %s, which is not a trusted root", ErrUntrustedKey, l.Message.KeyID)
+	return nil, rulef(ErrUntrustedKey, "signed by key %s, which is not a trusted root", l.Message.KeyID)
 }
 
 // reasonOf maps an error from cose or from the rules below to the

@@ -1,0 +1,5 @@
+//go:build race
+
+package licetcli
+
+const raceEnabled = true
