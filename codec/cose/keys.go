@@ -300,10 +300,21 @@ func ParsePrivateKey(b []byte) (*PrivateKey, error) {
 // a COSE_KeySet holding the ML-DSA-65 seed (kty AKP, alg -49, priv) and the
 // Ed25519 seed (kty OKP, alg -19, crv Ed25519, d). It is secret; store it
 // only sealed (see package keyseal).
-func (k *PrivateKey) Bytes() []byte { return encodePrivateKey(k.mlSeed[:], k.edSeed[:]) }
+// A zero PrivateKey has no encoding: Bytes returns nil.
+func (k *PrivateKey) Bytes() []byte {
+	if k == nil || k.ml == nil {
+		return nil
+	}
+	return encodePrivateKey(k.mlSeed[:], k.edSeed[:])
+}
 
-// Public returns the public half of the key.
-func (k *PrivateKey) Public() *PublicKey { return k.pub }
+// Public returns the public half of the key (nil for a zero PrivateKey).
+func (k *PrivateKey) Public() *PublicKey {
+	if k == nil {
+		return nil
+	}
+	return k.pub
+}
 
 // Equal reports whether k and o are the same key, in constant time.
 func (k *PrivateKey) Equal(o *PrivateKey) bool {

@@ -194,6 +194,9 @@ func TestSignErrors(t *testing.T) {
 	if _, err := cose.Sign(nil, &cose.PrivateKey{}, "a/b", nil); err == nil {
 		t.Error("zero key accepted")
 	}
+	if (&cose.PrivateKey{}).Bytes() != nil || (&cose.PrivateKey{}).Public() != nil {
+		t.Error("zero key has an encoding or a public key")
+	}
 	if _, err := cose.Sign(nil, k, "a/b", make([]byte, cose.MaxPayloadSize+1)); err == nil {
 		t.Error("oversized payload accepted")
 	}
