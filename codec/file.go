@@ -134,7 +134,11 @@ func (f *File) Marshal() []byte {
 // Armour returns the file as armoured text with the label of its last
 // object.
 func (f *File) Armour() []byte {
-	return Armour(LabelFor(f.Leaf().Object.objectType()), f.Marshal())
+	label := LabelLicense
+	if l := f.Leaf(); l != nil && l.Object != nil {
+		label = LabelFor(l.Object.objectType())
+	}
+	return Armour(label, f.Marshal())
 }
 
 // Encode returns the file in the form it was read in: armoured text when
@@ -146,5 +150,11 @@ func (f *File) Encode() []byte {
 	return f.Marshal()
 }
 
-// Leaf returns the last link, the object the file is about.
-func (f *File) Leaf() *Link { return &f.Links[len(f.Links)-1] }
+// Leaf returns the last link, the object the file is about, or nil for a
+// file without links.
+func (f *File) Leaf() *Link {
+	if len(f.Links) == 0 {
+		return nil
+	}
+	return &f.Links[len(f.Links)-1]
+}

@@ -155,7 +155,11 @@ type keyCache struct {
 	key *cose.PublicKey
 }
 
-func (c *keyCache) get(raw []byte) (*cose.PublicKey, error) {
+// get returns the key raw encodes, from the cache when it holds that key.
+// With store it fills the cache; validation (on encoding and decoding)
+// stores, accessors only read, so that verifying one decoded object from
+// several goroutines at once is safe.
+func (c *keyCache) get(raw []byte, store bool) (*cose.PublicKey, error) {
 	if c.key != nil && bytes.Equal(c.raw, raw) {
 		return c.key, nil
 	}
@@ -163,7 +167,9 @@ func (c *keyCache) get(raw []byte) (*cose.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.raw, c.key = bytes.Clone(raw), k
+	if store {
+		c.raw, c.key = bytes.Clone(raw), k
+	}
 	return k, nil
 }
 
@@ -175,7 +181,7 @@ func (o *OrderLicense) Site() (*cose.PublicKey, error) {
 	if len(o.SiteKey) == 0 {
 		return nil, nil
 	}
-	k, err := o.site.get(o.SiteKey)
+	k, err := o.site.get(o.SiteKey, false)
 	if err != nil {
 		return nil, fmt.Errorf("codec: order site key: %w", err)
 	}
@@ -249,7 +255,7 @@ func (o *OrderLicense) validate() error {
 		}
 	}
 	if len(o.SiteKey) != 0 {
-		if _, err := o.site.get(o.SiteKey); err != nil {
+		if _, err := o.site.get(o.SiteKey, true); err != nil {
 			return invalidf("site_key: %v", err)
 		}
 	}
@@ -513,7 +519,7 @@ func (r *RequestBundle) Terminal() (*cose.PublicKey, error) {
 	if len(r.TerminalKey) == 0 {
 		return nil, nil
 	}
-	k, err := r.terminal.get(r.TerminalKey)
+	k, err := r.terminal.get(r.TerminalKey, false)
 	if err != nil {
 		return nil, fmt.Errorf("codec: request terminal key: %w", err)
 	}
@@ -533,7 +539,7 @@ func (r *RequestBundle) validate() error {
 		return invalidf("digest is %d bytes, want 32", len(r.Digest))
 	}
 	if len(r.TerminalKey) != 0 {
-		if _, err := r.terminal.get(r.TerminalKey); err != nil {
+		if _, err := r.terminal.get(r.TerminalKey, true); err != nil {
 			return invalidf("terminal_key: %v", err)
 		}
 	}

@@ -105,3 +105,26 @@ func TestArmourRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyConcurrent verifies one parsed file from several goroutines;
+// the race detector checks that verifying only reads it.
+func TestVerifyConcurrent(t *testing.T) {
+	order := sampleOrder()
+	f, err := ParseFile(fileOf(signDet(rootKey, order), signDet(siteKey, sampleLease(order))).Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &Verifier{Roots: testRoots, Now: ts(12).Time()}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := v.Verify(f)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
