@@ -1,0 +1,148 @@
+package localapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Source answers the API's questions; the daemon implements it. Its methods
+// are called concurrently.
+type Source interface {
+	// Status returns the terminal's status now.
+	Status() Status
+	// License returns the signed license file as armoured text, and false
+	// when the terminal is not licensed.
+	License() ([]byte, bool)
+}
+
+// ContentTypeLicense is the media type of GET /v1/license.
+const ContentTypeLicense = "application/x-licet-license"
+
+// NewHandler returns the API's HTTP handler.
+func NewHandler(src Source) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, src.Status())
+	})
+	mux.HandleFunc("GET /v1/features/{name}", func(w http.ResponseWriter, r *http.Request) {
+		st := src.Status()
+		name := r.PathValue("name")
+		f := Feature{Name: name, Licensed: st.Licensed, State: st.State, Reason: st.Reason}
+		if v, ok := st.Features[name]; ok && st.Licensed {
+			f.Granted, f.Value = true, v
+		}
+		writeJSON(w, http.StatusOK, f)
+	})
+	mux.HandleFunc("GET /v1/license", func(w http.ResponseWriter, r *http.Request) {
+		b, ok := src.License()
+		if !ok {
+			writeProblem(w, http.StatusNotFound, "no-license", "the terminal holds no valid license")
+			return
+		}
+		w.Header().Set("Content-Type", ContentTypeLicense)
+		w.Write(b)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/status", "/v1/license":
+			w.Header().Set("Allow", "GET, HEAD")
+			writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed", r.Method+" is not allowed on "+r.URL.Path)
+			return
+		}
+		writeProblem(w, http.StatusNotFound, "not-found", "no such endpoint: "+r.URL.Path)
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeProblem(w, http.StatusInternalServerError, "internal", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}
+
+func writeProblem(w http.ResponseWriter, code int, kind, detail string) {
+	p := Problem{Type: "about:blank", Title: http.StatusText(code), Status: code, Code: kind, Detail: detail}
+	b, _ := json.Marshal(p)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(code)
+	w.Write(append(b, '\n'))
+}
+
+// Listen creates the Unix socket at path with the given permission bits and,
+// when gid is not negative, that group. The socket's directory is created
+// (mode 0755) when missing. A socket file left by a process that is gone is
+// replaced; a socket that answers, or a file that is not a socket, is an
+// error.
+func Listen(path string, mode fs.FileMode, gid int) (net.Listener, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("localapi: socket directory: %w", err)
+	}
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&fs.ModeSocket == 0 {
+			return nil, fmt.Errorf("localapi: %s exists and is not a socket", path)
+		}
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("localapi: another process is listening on %s", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("localapi: removing stale socket: %w", err)
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("localapi: %w", err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(true)
+	if gid >= 0 {
+		if err := os.Chown(path, -1, gid); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("localapi: socket group: %w", err)
+		}
+	}
+	if err := os.Chmod(path, mode.Perm()); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("localapi: socket mode: %w", err)
+	}
+	return ln, nil
+}
+
+// Serve answers requests on ln until ctx is done, then stops accepting and
+// waits up to five seconds for requests in flight. It closes ln.
+func Serve(ctx context.Context, ln net.Listener, src Source) error {
+	srv := &http.Server{
+		Handler:           NewHandler(src),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("localapi: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
+}

@@ -1,0 +1,118 @@
+package licetdcli
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"licet.dev/licet/agent"
+)
+
+func init() {
+	register("release", "give up the license so that its seat can be freed", runRelease)
+	register("reset", "discard state files that are damaged or from another machine", runReset)
+}
+
+// releaseNote says what the release prints instead of a release code.
+const releaseNote = "no release code: this version of licetd has no release code format yet; " +
+	"give the license id and device digest to the vendor or the site administrator to free the seat"
+
+// releaseJSON is the output of `licetd release --json`.
+type releaseJSON struct {
+	LicenseID   string    `json:"license_id"`
+	Product     uint16    `json:"product"`
+	Order       string    `json:"order,omitempty"`
+	Digest      string    `json:"digest,omitempty"`
+	Instance    string    `json:"instance,omitempty"`
+	ReleasedAt  time.Time `json:"released_at"`
+	ReleaseCode *string   `json:"release_code"`
+	Note        string    `json:"note"`
+}
+
+func runRelease(e *Env, args []string) error {
+	fs := newFlags(e, "release")
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	config := configFlags(e, fs)
+	usageHeader(e, fs,
+		"usage: licetd release [--json] [settings]",
+		"",
+		"Removes the license from this terminal for good (the same file cannot be imported again)",
+		"and prints what the vendor or the site administrator needs to free its seat.")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	a, err := agent.Open(cfg)
+	if err != nil {
+		return err
+	}
+	r, err := a.Release()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := releaseJSON{LicenseID: r.LicenseID.String(), Product: r.Product, Digest: r.Digest, Instance: r.Instance,
+			ReleasedAt: r.At, Note: releaseNote}
+		if !r.Order.IsZero() {
+			out.Order = r.Order.String()
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintf(e.Stdout, "%s\n", b)
+		return nil
+	}
+	fmt.Fprintf(e.Stdout, "released license %s for product %d at %s\n", r.LicenseID, r.Product, r.At.Format(time.RFC3339))
+	if !r.Order.IsZero() {
+		fmt.Fprintf(e.Stdout, "order:         %s\n", r.Order)
+	}
+	if r.Digest != "" {
+		fmt.Fprintf(e.Stdout, "device digest: %s\n", r.Digest)
+	}
+	if r.Instance != "" {
+		fmt.Fprintf(e.Stdout, "instance:      %s\n", r.Instance)
+	}
+	fmt.Fprintf(e.Stdout, "%s\n", releaseNote)
+	return nil
+}
+
+func runReset(e *Env, args []string) error {
+	fs := newFlags(e, "reset")
+	config := configFlags(e, fs)
+	usageHeader(e, fs,
+		"usage: licetd reset [settings]",
+		"",
+		"Removes the state files that fail their check (damaged, edited, or sealed on another",
+		"machine) and keeps the others. A license held in a removed file must be imported again.")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	a, err := agent.Open(cfg)
+	if err != nil {
+		return err
+	}
+	removed, err := a.Reset()
+	for _, n := range removed {
+		fmt.Fprintf(e.Stdout, "removed %s/%s\n", cfg.State, n)
+	}
+	if err != nil {
+		return err
+	}
+	if len(removed) == 0 {
+		fmt.Fprintln(e.Stdout, "nothing to reset: every state file checks out")
+	}
+	return nil
+}

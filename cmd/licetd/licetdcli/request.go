@@ -1,0 +1,188 @@
+package licetdcli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"licet.dev/licet/agent"
+	"licet.dev/licet/airgap"
+	"licet.dev/licet/airgap/qr"
+)
+
+func init() {
+	register("request", "show the device code and request QR for activating a product", runRequest)
+}
+
+// requestJSON is the output of `licetd request --json`.
+type requestJSON struct {
+	Product        uint16   `json:"product"`
+	DeviceCode     string   `json:"device_code"`
+	Nonce          uint32   `json:"nonce"`
+	Digest         string   `json:"digest"`
+	RequestURL     string   `json:"request_url"`
+	RequestURLNote string   `json:"request_url_note,omitempty"`
+	WithComponents bool     `json:"request_has_components"`
+	WeakIdentity   bool     `json:"weak_identity"`
+	MissingSources []string `json:"missing_sources"`
+	Instance       string   `json:"instance,omitempty"`
+	Reused         bool     `json:"reused"`
+	HeldLicense    string   `json:"held_license,omitempty"`
+	PNG            string   `json:"png,omitempty"`
+}
+
+func runRequest(e *Env, args []string) error {
+	fs := newFlags(e, "request")
+	product := fs.String("product", "", "the product's short numeric `id` (1-65535, decimal or 0x hex)")
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	pngFile := fs.String("png", "", "also write the request QR code as a PNG image to `FILE`")
+	fresh := fs.Bool("new", false, "make a new request even when one is pending for this product")
+	darkOnLight := fs.Bool("dark-on-light", false, "draw the QR code for a terminal with dark text on a light background")
+	config := configFlags(e, fs)
+	usageHeader(e, fs,
+		"usage: licetd request --product ID [--json] [--png FILE] [--new] [settings]",
+		"",
+		"Prints the terminal's 25-character device code for a product, its request URL and the URL",
+		"as a QR code, and keeps the request so that 'licetd import' can check the license that",
+		"answers it. Running it again shows the same request until a license answers it.")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(pos); err != nil {
+		return err
+	}
+	if *product == "" {
+		return usagef("--product is required (1-65535)")
+	}
+	p, err := strconv.ParseUint(*product, 0, 16)
+	if err != nil || p == 0 {
+		return usagef("--product %q: want a number from 1 to 65535", *product)
+	}
+	cfg, err := config()
+	if err != nil {
+		return err
+	}
+	a, err := agent.Open(cfg)
+	if err != nil {
+		return err
+	}
+	r, err := a.Request(agent.RequestOptions{Product: uint16(p), New: *fresh})
+	if err != nil {
+		return err
+	}
+	var code *qr.Code
+	if r.URL != "" {
+		if code, err = airgap.RequestQR(r.URL); err != nil {
+			return err
+		}
+	}
+	if *pngFile != "" {
+		if code == nil {
+			return withHint(fmt.Errorf("--png: no request URL to draw: %v", r.URLError),
+				"set the vendor portal with --portal URL or portal = URL in "+agent.DefaultConfigFile)
+		}
+		img, err := code.PNG(8, qr.QuietZone)
+		if err != nil {
+			return err
+		}
+		if err := writeFile(*pngFile, img); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		out := requestJSON{
+			Product: r.Product, DeviceCode: r.DeviceCode.String(), Nonce: r.Nonce,
+			Digest: fmt.Sprintf("%x", r.Digest), RequestURL: r.URL, WithComponents: r.WithComponents,
+			WeakIdentity: r.Weak, MissingSources: r.Missing, Instance: r.Instance, Reused: r.Reused,
+			HeldLicense: r.Held, PNG: *pngFile,
+		}
+		if out.MissingSources == nil {
+			out.MissingSources = []string{}
+		}
+		if r.URL == "" && r.URLError != nil {
+			out.RequestURLNote = r.URLError.Error()
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintf(e.Stdout, "%s\n", b)
+		return nil
+	}
+	fmt.Fprintf(e.Stdout, "device code: %s  (product %d)\n", r.DeviceCode, r.Product)
+	if code != nil {
+		fmt.Fprintln(e.Stdout)
+		fmt.Fprint(e.Stdout, code.Text(qr.TextOptions{Quiet: 2, DarkOnLight: *darkOnLight}))
+		fmt.Fprintln(e.Stdout)
+		fmt.Fprintf(e.Stdout, "request URL: %s\n", r.URL)
+	}
+	if *pngFile != "" {
+		fmt.Fprintf(e.Stdout, "QR code image: %s\n", *pngFile)
+	}
+	fmt.Fprintln(e.Stdout)
+	if code != nil {
+		fmt.Fprintln(e.Stdout, "Read the device code out to the vendor, or scan the QR code with a phone.")
+	} else {
+		fmt.Fprintln(e.Stdout, "Read the device code out to the vendor.")
+	}
+	fmt.Fprintln(e.Stdout, "Then import the license you receive with: licetd import FILE")
+	if r.URL == "" {
+		fmt.Fprintf(e.Stderr, "note: no request URL or QR code: %v\n", r.URLError)
+		if cfg.Portal == "" {
+			fmt.Fprintf(e.Stderr, "hint: set the vendor portal with --portal URL, or portal = URL in %s\n", agent.DefaultConfigFile)
+		}
+	} else if !r.WithComponents {
+		fmt.Fprintln(e.Stderr, "note: the request URL leaves out the component hashes, which would not fit its QR code")
+	}
+	if r.Reused {
+		fmt.Fprintln(e.Stderr, "note: this is the pending request for this product; --new makes another")
+	}
+	if r.Held != "" {
+		fmt.Fprintf(e.Stderr, "note: this terminal holds license %s for product %d; the license that answers this request replaces it\n", r.Held, r.Product)
+	}
+	if r.Weak {
+		fmt.Fprintf(e.Stderr, "warning: weak identity: this machine shows too little identifying hardware to be told apart from its copies\n")
+		for _, m := range r.Missing {
+			fmt.Fprintf(e.Stderr, "  missing %s\n", m)
+		}
+	}
+	return nil
+}
+
+// writeFile writes data to path through a temporary file and a rename.
+func writeFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// hintError carries a next step for the user, like agent's hints.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+func (e *hintError) Hint() string  { return e.hint }
+
+func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
