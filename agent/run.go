@@ -204,7 +204,7 @@ func (d *daemon) sleep() time.Duration {
 		x := v.held
 		consider(x.start())
 		if e := x.end(); !e.IsZero() {
-			consider(e.Add(-a.cfg.WarnBefore))
+			consider(e.Add(-a.cfg.WarnBefore + time.Second)) // warnings start when less is left
 			consider(e)
 			consider(e.Add(x.grace))
 		}
