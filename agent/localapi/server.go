@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -51,8 +52,8 @@ func NewHandler(src Source) http.Handler {
 		w.Write(b)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/v1/status", "/v1/license":
+		switch p := r.URL.Path; {
+		case p == "/v1/status", p == "/v1/license", strings.HasPrefix(p, "/v1/features/") && len(p) > len("/v1/features/"):
 			w.Header().Set("Allow", "GET, HEAD")
 			writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed", r.Method+" is not allowed on "+r.URL.Path)
 			return
