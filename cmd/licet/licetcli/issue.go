@@ -237,6 +237,7 @@ func writeOutput(e *Env, path string, data []byte) error {
 func runIssueOrder(e *Env, args []string) error {
 	fs := newFlags(e, "issue order")
 	s := addSigningFlags(fs)
+	ck := addConfirmKeyFlags(fs)
 	customer := fs.String("customer", "", "the customer's `name`")
 	vendor := fs.String("vendor", "", "the vendor's `name`")
 	reference := fs.String("reference", "", "the vendor's own order `number`")
@@ -351,6 +352,10 @@ func runIssueOrder(e *Env, args []string) error {
 		}
 		o.SiteKey = keys[0].Bytes()
 	}
+	confirmNote, err := ck.apply(e, o, *s.key, passphraseSource{file: *s.passFile})
+	if err != nil {
+		return err
+	}
 	if _, err := codec.Marshal(o); err != nil {
 		return usagef("%v", err)
 	}
@@ -368,6 +373,9 @@ func runIssueOrder(e *Env, args []string) error {
 	}
 	s.report(e, "order license %s: product %d, %s, %s, %s, valid %s to %s; wrote %s",
 		o.ID, o.Product, mode, seatText, site, o.NotBefore, endText(o.NotAfter), *s.out)
+	if confirmNote != "" {
+		s.report(e, "%s", confirmNote)
+	}
 	return nil
 }
 
