@@ -1,0 +1,164 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"licet.dev/licet/server/store"
+)
+
+// Options are what the API needs from the server that mounts it.
+type Options struct {
+	Store *store.Store
+	// Keys signs licenses with the active vendor root key.
+	Keys *Keyring
+	// Metrics receives request and issuance counts; nil makes a new one.
+	Metrics *Metrics
+	Log     *slog.Logger
+	// Now and Rand default to time.Now and crypto/rand.
+	Now  func() time.Time
+	Rand io.Reader
+	// PublicURL is where people reach the portal, without a trailing slash.
+	PublicURL string
+	// Vendor is the vendor name written into order licenses; may be empty.
+	Vendor string
+	// SecureCookies marks cookies Secure (the portal is reached over HTTPS).
+	SecureCookies bool
+	// SessionTTL is how long an unused session stays valid.
+	SessionTTL time.Duration
+	// Version is reported in the OpenAPI document.
+	Version string
+	// Site serves the portal's static files; nil serves none.
+	Site http.Handler
+}
+
+// API is the portal's HTTP interface. Build it with [New]; it is an
+// http.Handler for the whole site: /api/v1/..., /healthz, /readyz, /metrics
+// and the portal pages.
+type API struct {
+	store     *store.Store
+	keys      *Keyring
+	metrics   *Metrics
+	log       *slog.Logger
+	now       func() time.Time
+	rand      io.Reader
+	publicURL string
+	vendor    string
+	secure    bool
+	ttl       time.Duration
+	site      http.Handler
+	limits    *limiter
+
+	routes  []*route
+	openapi []byte
+	mux     *http.ServeMux
+	root    http.Handler
+}
+
+// New builds the API and its routes.
+func New(o Options) (*API, error) {
+	if o.Store == nil || o.Keys == nil {
+		return nil, errors.New("api: a store and a keyring are required")
+	}
+	a := &API{
+		store:     o.Store,
+		keys:      o.Keys,
+		metrics:   o.Metrics,
+		log:       o.Log,
+		now:       o.Now,
+		rand:      o.Rand,
+		publicURL: strings.TrimRight(o.PublicURL, "/"),
+		vendor:    o.Vendor,
+		secure:    o.SecureCookies,
+		ttl:       o.SessionTTL,
+		site:      o.Site,
+	}
+	if a.metrics == nil {
+		a.metrics = NewMetrics(time.Now())
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.rand == nil {
+		a.rand = rand.Reader
+	}
+	if a.ttl <= 0 {
+		a.ttl = 12 * time.Hour
+	}
+	a.limits = newLimiter(a.now)
+	a.routes = a.table()
+	doc, err := json.MarshalIndent(openAPI(a.routes, o.Version), "", " ")
+	if err != nil {
+		return nil, err
+	}
+	a.openapi = doc
+
+	a.mux = http.NewServeMux()
+	for _, rt := range a.routes {
+		a.mux.Handle(rt.method+" "+rt.path, a.handler(rt))
+	}
+	a.mux.HandleFunc("GET /healthz", a.healthz)
+	a.mux.HandleFunc("GET /readyz", a.readyz)
+	a.mux.Handle("GET /metrics", a.metrics)
+	// Anything else under /api/ is a problem-details 404, never the portal.
+	a.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, errNotFound("route "+r.URL.Path))
+	})
+	if a.site != nil {
+		a.mux.Handle("GET /", a.site)
+		shell := func(w http.ResponseWriter, r *http.Request) {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/"
+			r2.URL.RawPath = ""
+			a.site.ServeHTTP(w, r2)
+		}
+		// The setup link and the URL a terminal's QR code carries open the
+		// portal's single page, which reads the rest from its address.
+		a.mux.HandleFunc("GET /setup", shell)
+		a.mux.HandleFunc("GET /R/{request...}", shell)
+	}
+	a.root = a.observe(a.mux)
+	return a, nil
+}
+
+// ServeHTTP serves every route.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.root.ServeHTTP(w, r) }
+
+// Metrics returns the API's metrics registry.
+func (a *API) Metrics() *Metrics { return a.metrics }
+
+// OpenAPI returns the OpenAPI document.
+func (a *API) OpenAPI() []byte { return a.openapi }
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, "ok\n")
+}
+
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := a.store.Ping(r.Context()); err != nil {
+		a.writeError(w, r, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable,
+			Public: "the database does not answer", Err: err})
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, "ready\n")
+}
+
+func (a *API) serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(a.openapi)
+	return nil
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"licet.dev/licet/server/store"
+)
+
+// auditor writes audit entries for one request: who (the principal), from
+// where (peer address and user agent), when (the API's clock).
+type auditor struct {
+	a *API
+	r *http.Request
+}
+
+// actor names the principal of r as people read it.
+func actor(p *principal) (int64, string) {
+	if p == nil {
+		return 0, "anonymous"
+	}
+	if p.Via == "token" {
+		return p.AccountID, fmt.Sprintf("%s (token %s)", p.Username, p.TokenName)
+	}
+	return p.AccountID, p.Username
+}
+
+// log appends one entry through q, so that it commits with the change it
+// records. detail must hold no secret.
+func (au *auditor) log(q *store.Queries, action, target string, detail any) error {
+	return au.a.audit(q, au.r, principalOf(au.r), action, target, detail)
+}
+
+func (a *API) audit(q *store.Queries, r *http.Request, p *principal, action, target string, detail any) error {
+	id, name := actor(p)
+	var raw json.RawMessage
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return fmt.Errorf("audit detail: %w", err)
+		}
+		raw = b
+	}
+	_, err := q.AppendAudit(r.Context(), store.AuditEntry{
+		At: a.now(), ActorID: id, Actor: name, Action: action, Target: target, Detail: raw,
+		IP: clientIP(r), UserAgent: r.UserAgent(),
+	})
+	return err
+}
+
+// inTx runs fn in one transaction with an auditor for r.
+func (a *API) inTx(r *http.Request, fn func(q *store.Queries, au *auditor) error) error {
+	au := &auditor{a: a, r: r}
+	return a.store.InTx(r.Context(), func(q *store.Queries) error { return fn(q, au) })
+}
+
+// auditEntry is an audit log line as the API shows it.
+type auditEntry struct {
+	ID        int64           `json:"id"`
+	At        string          `json:"at" doc:"RFC 3339"`
+	ActorID   int64           `json:"actor_id,omitempty"`
+	Actor     string          `json:"actor" doc:"username, \"alice (token deploy)\", \"system\" or \"anonymous\""`
+	Action    string          `json:"action" doc:"dotted verb such as order.create or login.failure"`
+	Target    string          `json:"target,omitempty" doc:"object acted on, such as order:42"`
+	Detail    json.RawMessage `json:"detail,omitempty"`
+	IP        string          `json:"ip,omitempty"`
+	UserAgent string          `json:"user_agent,omitempty"`
+}
+
+func auditOf(e store.AuditEntry) auditEntry {
+	return auditEntry{ID: e.ID, At: e.At.Format("2006-01-02T15:04:05.000000Z07:00"), ActorID: e.ActorID, Actor: e.Actor,
+		Action: e.Action, Target: e.Target, Detail: e.Detail, IP: e.IP, UserAgent: e.UserAgent}
+}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
+	lo, err := listOptions(r)
+	if err != nil {
+		return err
+	}
+	f := store.AuditFilter{ListOptions: lo, Action: r.URL.Query().Get("action"),
+		Target: r.URL.Query().Get("target"), Query: r.URL.Query().Get("q")}
+	if f.ActorID, err = queryInt(r, "actor"); err != nil {
+		return err
+	}
+	if f.Since, err = queryTime(r, "since"); err != nil {
+		return err
+	}
+	if f.Until, err = queryTime(r, "until"); err != nil {
+		return err
+	}
+	p, err := a.store.ListAudit(r.Context(), f)
+	if err != nil {
+		return storeErr(err, "audit entry")
+	}
+	return writeJSON(w, http.StatusOK, pageOf(p, auditOf))
+}

@@ -1,0 +1,181 @@
+// Package server wires the Licet vendor portal together: configuration,
+// database, root key, HTTP server and its life cycle. The API itself lives
+// in package api, the storage in package store.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"licet.dev/licet/server/api"
+	"licet.dev/licet/server/store"
+	"licet.dev/licet/site"
+)
+
+// PassphraseError means the passphrase given does not open the root key.
+type PassphraseError struct{ Err error }
+
+func (e *PassphraseError) Error() string { return e.Err.Error() }
+func (e *PassphraseError) Unwrap() error { return e.Err }
+
+// Run serves the portal until ctx is done, then shuts down gracefully.
+func Run(ctx context.Context, cfg Config) error {
+	start := time.Now()
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Console == nil {
+		cfg.Console = io.Discard
+	}
+	if cfg.Passphrase == nil {
+		return errors.New("no passphrase source")
+	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	log := cfg.logger()
+
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("creating the data directory: %w", err)
+	}
+	dsn := cfg.Database
+	if dsn == "" {
+		dsn = filepath.Join(cfg.DataDir, "licet.db")
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	keys, created, err := api.OpenKeyring(ctx, st, cfg.Passphrase, cfg.Rand, cfg.Now())
+	if errors.Is(err, api.ErrWrongPassphrase) {
+		return &PassphraseError{Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	// Opening the key ran Argon2id over 64 MiB; give that memory back.
+	debug.FreeOSMemory()
+	kid := keys.Active().Public().ID()
+	if created {
+		log.Info("created the vendor root key", "key_id", kid.String())
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	var fp string
+	if cfg.tls() {
+		cert, f, err := loadTLS(&cfg, cfg.Rand, cfg.Now())
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		fp = f
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
+	}
+	scheme := "http"
+	if cfg.tls() {
+		scheme = "https"
+	}
+	public := cfg.PublicURL
+	if public == "" {
+		host, port, _ := net.SplitHostPort(ln.Addr().String())
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			host = "localhost"
+		}
+		public = scheme + "://" + net.JoinHostPort(host, port)
+	}
+
+	metrics := api.NewMetrics(start)
+	a, err := api.New(api.Options{Store: st, Keys: keys, Metrics: metrics, Log: log, Now: cfg.Now, Rand: cfg.Rand,
+		PublicURL: public, SecureCookies: cfg.tls() || len(public) > 8 && public[:8] == "https://",
+		SessionTTL: cfg.SessionTTL, Version: cfg.Version, Site: site.Handler()})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	metrics.AddGauge("licet_root_keys", "Root keys in the trust set.", func() (float64, error) {
+		ks, err := st.RootKeys(context.Background())
+		return float64(len(ks)), err
+	})
+
+	fmt.Fprintf(cfg.Console, "Licet portal: %s\n", public)
+	if fp != "" {
+		fmt.Fprintf(cfg.Console, "TLS certificate SHA-256 fingerprint: %s\n", fp)
+	}
+	fmt.Fprintf(cfg.Console, "Root key: %s\n", kid)
+	n, err := st.CountAccounts(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if n == 0 {
+		tok, err := api.NewSetupToken(ctx, st, cfg.Rand, cfg.Now())
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("creating the setup link: %w", err)
+		}
+		fmt.Fprintf(cfg.Console, "No account yet. Open this one-time link within %s to set the admin password:\n  %s/setup#%s\n",
+			api.SetupTTL, public, tok)
+	}
+
+	srv := &http.Server{
+		Handler:           a,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "url", public, "tls", cfg.tls(), "startup", time.Since(start))
+	if cfg.Ready != nil {
+		cfg.Ready(public)
+	}
+
+	// Replicas sharing a database pick up a rotated key and drop old
+	// sessions.
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serving: %w", err)
+		case <-tick.C:
+			if err := keys.Refresh(ctx); err != nil {
+				log.Warn("refreshing the root key", "err", err)
+			}
+			now := cfg.Now()
+			if _, err := st.DeleteExpiredSessions(ctx, now, now.Add(-cfg.SessionTTL)); err != nil {
+				log.Warn("removing expired sessions", "err", err)
+			}
+		case <-ctx.Done():
+			log.Info("shutting down")
+			sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				return fmt.Errorf("shutting down: %w", err)
+			}
+			return nil
+		}
+	}
+}
