@@ -114,7 +114,14 @@ func New(o Options) (*API, error) {
 		a.writeError(w, r, errNotFound("route "+r.URL.Path))
 	})
 	if a.site != nil {
-		a.mux.Handle("GET /", a.site)
+		a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				a.writeError(w, r, &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethod, Public: "the portal's pages only answer GET"})
+				return
+			}
+			a.site.ServeHTTP(w, r)
+		})
 		shell := func(w http.ResponseWriter, r *http.Request) {
 			r2 := r.Clone(r.Context())
 			r2.URL.Path = "/"

@@ -175,8 +175,7 @@ func TestLoginRateLimit(t *testing.T) {
 
 // setupOrder creates a product, a customer and an order and returns the
 // order and the product's short id.
-func setupOrder(t *testing.T, c *client, o map[string]any) (order, uint16) {
-	t.Helper()
+func setupOrder(t testing.TB, c *client, o map[string]any) (order, uint16) {
 	var p product
 	c.must("POST", "/api/v1/products", map[string]any{"name": "Viewer " + fmt.Sprint(time.Now().UnixNano())}, 201, &p)
 	var cu customer

@@ -39,7 +39,7 @@ func (c *clock) add(d time.Duration) {
 
 // env is one API on a real loopback listener with a fresh store.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	api   *API
 	srv   *httptest.Server
 	store *store.Store
@@ -47,7 +47,7 @@ type env struct {
 	keys  *Keyring
 }
 
-func newEnv(t *testing.T, st *store.Store) *env {
+func newEnv(t testing.TB, st *store.Store) *env {
 	t.Helper()
 	ck := &clock{t: time.Date(2030, 1, 15, 9, 0, 0, 0, time.UTC)}
 	keys, created, err := OpenKeyring(context.Background(), st, func(bool) ([]byte, error) { return []byte(testPassphrase), nil },
