@@ -2,10 +2,10 @@ package server
 
 import (
 	"bytes"
-	"fmt"
 	"context"
 	"crypto/tls"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
