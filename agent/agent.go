@@ -156,6 +156,9 @@ type holding struct {
 	issued   time.Time           // latest issue time in the chain
 	birth    *fingerprint.Record // the birth record the license was bound to
 	imported time.Time
+	// classical is set for an activation by confirmation code (confirm.go):
+	// a classical signature under the order, until a full license replaces it.
+	classical bool
 
 	signer    cose.KeyID
 	verifyErr error               // why the signatures or the chain fail
@@ -337,6 +340,9 @@ func (a *Agent) load(now time.Time) *view {
 	v := &view{snap: a.self}
 	v.mark, v.clockErr = a.dir.Clock()
 	v.rec, v.recErr = a.readRecord()
+	if v.recErr == nil && v.rec.License == nil {
+		a.loadClassical(v, now)
+	}
 	if v.recErr != nil || v.rec.License == nil {
 		return v
 	}

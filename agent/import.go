@@ -151,6 +151,9 @@ func (a *Agent) Import(data []byte) (*Imported, error) {
 	if err := a.writeRecord(rec); err != nil {
 		return nil, err
 	}
+	if err := a.dropClassical(); err != nil { // the full license replaces an activation by code
+		return nil, err
+	}
 	if _, err := a.dir.AdvanceClock(later(now, x.issued)); err != nil {
 		return nil, a.stateErr(err)
 	}

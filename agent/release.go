@@ -21,6 +21,12 @@ type Released struct {
 	Digest   string
 	Instance string
 	At       time.Time
+	// Code is the release code (docs/formats.md, "Release codes") that the
+	// vendor portal or the site console takes to free the seat.
+	Code string
+	// Classical is set when the activation given up was by confirmation
+	// code.
+	Classical bool
 }
 
 // Release gives up the license held: it is removed from the state and from
@@ -31,19 +37,35 @@ func (a *Agent) Release() (*Released, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := a.cfg.Now().UTC()
 	if rec.License == nil {
-		return nil, withHint(ErrNoLicense, "there is nothing to release; 'licetd status' shows what the terminal holds")
+		r, ok, err := a.releaseClassical(rec, now)
+		if !ok {
+			return nil, withHint(ErrNoLicense, "there is nothing to release; 'licetd status' shows what the terminal holds")
+		}
+		if err == nil {
+			err = a.writeRecord(rec)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	x, err := parseHeld(rec.License)
 	if err != nil {
 		return nil, withHint(fmt.Errorf("%w: the license kept in the state does not read: %v", ErrStateDamaged, err),
 			"run 'licetd reset' to discard it")
 	}
-	now := a.cfg.Now().UTC()
 	r := &Released{LicenseID: x.id, Product: x.product, Instance: x.binding.Instance, At: now.Truncate(time.Second)}
 	r.Order = x.leafOrder()
 	if len(x.binding.Digest) > 0 {
 		r.Digest = fmt.Sprintf("%x", []byte(x.binding.Digest))
+	}
+	if err := r.setFileCode(rec.License.File); err != nil {
+		return nil, err
+	}
+	if err := a.dropClassical(); err != nil {
+		return nil, err
 	}
 	rec.License = nil
 	rec.Released = append(rec.Released, released{License: x.id[:], At: now.Unix()})

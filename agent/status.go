@@ -26,7 +26,7 @@ func (a *Agent) Status() localapi.Status {
 	mark := a.advance(v, now)
 	st := a.status(v, now, mark)
 	var armour []byte
-	if st.Licensed {
+	if st.Licensed && !v.held.classical {
 		armour = v.held.file.Armour()
 	}
 	if err := a.writeLicenseFile(armour); err != nil {
@@ -93,6 +93,10 @@ func (a *Agent) status(v *view, now, mark time.Time) localapi.Status {
 	st.Product, st.ProductName = x.product, x.name
 	st.Mode, st.Kind = x.mode(), x.kind()
 	st.LicenseID = x.id.String()
+	if x.classical {
+		st.Classical = true
+		st.Warnings = append(st.Warnings, "classical activation by confirmation code: its signature is not post-quantum; import the full license when it arrives")
+	}
 	if x.order != nil {
 		st.Order = x.order.ID.String()
 	}

@@ -42,7 +42,11 @@ type Status struct {
 	// the vendor signed directly.
 	Mode string `json:"mode,omitempty"`
 	// Kind is "device-license" or "lease".
-	Kind      string `json:"kind,omitempty"`
+	Kind string `json:"kind,omitempty"`
+	// Classical is set when the terminal was activated with a typed
+	// confirmation code: the license rests on a classical signature under
+	// the order until the full, post-quantum signed license replaces it.
+	Classical bool   `json:"classical,omitempty"`
 	LicenseID string `json:"license_id,omitempty"`
 	Order     string `json:"order,omitempty"`
 	// Signer is the key id of the key that signed the license.

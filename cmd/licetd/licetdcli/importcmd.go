@@ -20,7 +20,8 @@ func runImport(e *Env, args []string) error {
 		"",
 		"Verifies a license file (binary, or armoured text; '-' reads standard input) against the",
 		"trusted vendor roots, checks that it is for this machine and answers one of its requests,",
-		"and stores it. Exit status 3 when the license is stored but the terminal is not licensed.")
+		"and stores it. Exit status 3 when the license is stored but the terminal is not licensed.",
+		"An order license is kept instead, for 'licetd confirm CODE' (typed confirmation codes).")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -44,6 +45,9 @@ func runImport(e *Env, args []string) error {
 	a, err := agent.Open(cfg)
 	if err != nil {
 		return err
+	}
+	if agent.IsOrderFile(data) {
+		return importOrder(e, a, data)
 	}
 	res, err := a.Import(data)
 	if err != nil {

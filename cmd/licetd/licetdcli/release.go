@@ -13,9 +13,9 @@ func init() {
 	register("reset", "discard state files that are damaged or from another machine", runReset)
 }
 
-// releaseNote says what the release prints instead of a release code.
-const releaseNote = "no release code: this version of licetd has no release code format yet; " +
-	"give the license id and device digest to the vendor or the site administrator to free the seat"
+// releaseNote says what to do with the release code.
+const releaseNote = "type the release code into the vendor portal (or give it to the site administrator) to free the seat; " +
+	"the license is gone from this terminal"
 
 // releaseJSON is the output of `licetd release --json`.
 type releaseJSON struct {
@@ -25,7 +25,8 @@ type releaseJSON struct {
 	Digest      string    `json:"digest,omitempty"`
 	Instance    string    `json:"instance,omitempty"`
 	ReleasedAt  time.Time `json:"released_at"`
-	ReleaseCode *string   `json:"release_code"`
+	ReleaseCode string    `json:"release_code"`
+	Classical   bool      `json:"classical,omitempty"`
 	Note        string    `json:"note"`
 }
 
@@ -37,7 +38,7 @@ func runRelease(e *Env, args []string) error {
 		"usage: licetd release [--json] [settings]",
 		"",
 		"Removes the license from this terminal for good (the same file cannot be imported again)",
-		"and prints what the vendor or the site administrator needs to free its seat.")
+		"and prints the release code (40 characters) that frees its seat at the vendor portal.")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -59,7 +60,7 @@ func runRelease(e *Env, args []string) error {
 	}
 	if *asJSON {
 		out := releaseJSON{LicenseID: r.LicenseID.String(), Product: r.Product, Digest: r.Digest, Instance: r.Instance,
-			ReleasedAt: r.At, Note: releaseNote}
+			ReleasedAt: r.At, ReleaseCode: r.Code, Classical: r.Classical, Note: releaseNote}
 		if !r.Order.IsZero() {
 			out.Order = r.Order.String()
 		}
@@ -68,6 +69,7 @@ func runRelease(e *Env, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(e.Stdout, "released license %s for product %d at %s\n", r.LicenseID, r.Product, r.At.Format(time.RFC3339))
+	fmt.Fprintf(e.Stdout, "release code:  %s\n", r.Code)
 	if !r.Order.IsZero() {
 		fmt.Fprintf(e.Stdout, "order:         %s\n", r.Order)
 	}

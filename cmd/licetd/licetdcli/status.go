@@ -76,7 +76,11 @@ func printStatus(e *Env, st *localapi.Status, verbose bool) {
 			p += " (" + st.ProductName + ")"
 		}
 		line("product", "%s", p)
-		line("license", "%s (%s, %s)", st.LicenseID, st.Kind, st.Mode)
+		if st.Classical {
+			line("license", "%s (%s, %s, classical)", st.LicenseID, st.Kind, st.Mode)
+		} else {
+			line("license", "%s (%s, %s)", st.LicenseID, st.Kind, st.Mode)
+		}
 		if st.Order != "" {
 			line("order", "%s", st.Order)
 		}
