@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"licet.dev/licet/codec"
 	"licet.dev/licet/fingerprint"
 )
 
@@ -110,6 +111,27 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 		if !bytes.Equal(again, b) {
 			t.Fatalf("re-encoding differs:\n%x\n%x", b, again)
+		}
+	})
+}
+
+// FuzzImport feeds arbitrary bytes to Import: it never panics, and on error
+// it returns nothing.
+func FuzzImport(f *testing.F) {
+	fx := newFixture(f)
+	a := fx.open()
+	r := fx.request(a, 9)
+	lic := fx.device(vendorKey, r, 9, 30, map[string]string{"x": "y"})
+	f.Add(lic)
+	if file, err := codec.ParseFile(lic); err == nil {
+		f.Add(file.Marshal())
+	}
+	f.Add(fx.lease(r, 7, 2))
+	f.Add([]byte("-----BEGIN LICET LICENSE-----\n-----END LICET LICENSE-----\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, err := a.Import(b)
+		if (err == nil) == (res == nil) {
+			t.Fatalf("result %+v with error %v", res, err)
 		}
 	})
 }
