@@ -94,7 +94,7 @@ func (q *Queries) CreateAccount(ctx context.Context, n NewAccount) (Account, err
 	if n.PasswordHash == "" || n.CreatedAt.IsZero() {
 		return Account{}, fmt.Errorf("store: create account: password hash and creation time are required: %w", ErrInvalid)
 	}
-	row := q.w.QueryRowContext(ctx, `INSERT INTO accounts (username, role, password_hash, password_changed_at, created_at)
+	row := q.row(ctx, true, `INSERT INTO accounts (username, role, password_hash, password_changed_at, created_at)
 		VALUES ($1, $2, $3, $4, $4) RETURNING `+accountCols, u, string(n.Role), n.PasswordHash, q.t(n.CreatedAt))
 	var a Account
 	if err := scanAccount(row, &a); err != nil {
@@ -106,7 +106,7 @@ func (q *Queries) CreateAccount(ctx context.Context, n NewAccount) (Account, err
 // Account returns the account with the given id.
 func (q *Queries) Account(ctx context.Context, id int64) (Account, error) {
 	var a Account
-	err := scanAccount(q.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id), &a)
+	err := scanAccount(q.row(ctx, false, `SELECT `+accountCols+` FROM accounts WHERE id = $1`, id), &a)
 	if err != nil {
 		return Account{}, fmt.Errorf("store: account %d: %w", id, q.s.classify(err, ErrNotFound))
 	}
@@ -117,7 +117,7 @@ func (q *Queries) Account(ctx context.Context, id int64) (Account, error) {
 func (q *Queries) AccountByUsername(ctx context.Context, username string) (Account, error) {
 	u := NormalizeUsername(username)
 	var a Account
-	err := scanAccount(q.r.QueryRowContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE username = $1`, u), &a)
+	err := scanAccount(q.row(ctx, false, `SELECT `+accountCols+` FROM accounts WHERE username = $1`, u), &a)
 	if err != nil {
 		return Account{}, fmt.Errorf("store: account %q: %w", u, q.s.classify(err, ErrNotFound))
 	}
@@ -127,7 +127,7 @@ func (q *Queries) AccountByUsername(ctx context.Context, username string) (Accou
 // CountAccounts returns how many accounts exist, disabled ones included.
 func (q *Queries) CountAccounts(ctx context.Context) (int, error) {
 	var n int
-	if err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
+	if err := q.row(ctx, false, `SELECT count(*) FROM accounts`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count accounts: %w", err)
 	}
 	return n, nil
@@ -161,7 +161,7 @@ func (q *Queries) ListAccounts(ctx context.Context, f AccountFilter) (Page[Accou
 	if f.Role != "" {
 		w.add("role = ?", string(f.Role))
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+accountCols+` FROM accounts`+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+accountCols+` FROM accounts`+w.sql()+
 		` ORDER BY id DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[Account]{}, fmt.Errorf("store: list accounts: %w", err)
@@ -183,7 +183,7 @@ func (q *Queries) ListAccounts(ctx context.Context, f AccountFilter) (Page[Accou
 
 // exec runs a write that must touch exactly one row; none is ErrNotFound.
 func (q *Queries) exec1(ctx context.Context, what string, query string, args ...any) error {
-	res, err := q.w.ExecContext(ctx, query, args...)
+	res, err := q.exec(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, q.s.classify(err, ErrNotFound))
 	}
@@ -218,7 +218,7 @@ func (q *Queries) SetRole(ctx context.Context, id int64, role Role) error {
 // SetDisabled disables an account (at is when) or, with a zero at, enables
 // it again. Disabling also ends the account's sessions.
 func (q *Queries) SetDisabled(ctx context.Context, id int64, at time.Time) error {
-	return q.tx(ctx, func(q *Queries) error {
+	return q.inTx(ctx, func(q *Queries) error {
 		if err := q.exec1(ctx, fmt.Sprintf("disable account %d", id),
 			`UPDATE accounts SET disabled_at = $2 WHERE id = $1`, id, q.t(at)); err != nil {
 			return err
@@ -240,7 +240,7 @@ func (q *Queries) RecordLoginFailure(ctx context.Context, id int64, maxFailures 
 		return Account{}, fmt.Errorf("store: record login failure: max failures %d: %w", maxFailures, ErrInvalid)
 	}
 	var a Account
-	err := scanAccount(q.w.QueryRowContext(ctx, `UPDATE accounts SET
+	err := scanAccount(q.row(ctx, true, `UPDATE accounts SET
 			locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END,
 			failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END
 		WHERE id = $1 RETURNING `+accountCols, id, maxFailures, q.t(lockUntil)), &a)
@@ -281,7 +281,7 @@ func (q *Queries) CreateSession(ctx context.Context, s Session) error {
 	if s.LastSeenAt.IsZero() {
 		s.LastSeenAt = s.CreatedAt
 	}
-	_, err := q.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, account_id, csrf_secret, created_at, last_seen_at, expires_at, ip, user_agent)
+	_, err := q.exec(ctx, `INSERT INTO sessions (token_hash, account_id, csrf_secret, created_at, last_seen_at, expires_at, ip, user_agent)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, s.TokenHash, s.AccountID, s.CSRFSecret, q.t(s.CreatedAt),
 		q.t(s.LastSeenAt), q.t(s.ExpiresAt), s.IP, s.UserAgent)
 	if err != nil {
@@ -295,7 +295,7 @@ func (q *Queries) CreateSession(ctx context.Context, s Session) error {
 func (q *Queries) LookupSession(ctx context.Context, tokenHash []byte) (Session, Account, error) {
 	var s Session
 	var a Account
-	row := q.r.QueryRowContext(ctx, `SELECT `+sessionCols+`, a.id, a.username, a.role, a.password_hash, a.failed_attempts,
+	row := q.row(ctx, false, `SELECT `+sessionCols+`, a.id, a.username, a.role, a.password_hash, a.failed_attempts,
 		a.locked_until, a.disabled_at, a.last_login_at, a.password_changed_at, a.created_at
 		FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1`, tokenHash)
 	var role string
@@ -318,7 +318,7 @@ func (q *Queries) TouchSession(ctx context.Context, tokenHash []byte, at time.Ti
 // DeleteSession ends a session. Ending one that does not exist is not an
 // error.
 func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) error {
-	if _, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
+	if _, err := q.exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -331,7 +331,7 @@ func (q *Queries) DeleteAccountSessions(ctx context.Context, accountID int64, ke
 	if len(keep) > 0 {
 		query, args = query+` AND token_hash <> $2`, append(args, keep)
 	}
-	res, err := q.w.ExecContext(ctx, query, args...)
+	res, err := q.exec(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: delete sessions of account %d: %w", accountID, err)
 	}
@@ -342,7 +342,7 @@ func (q *Queries) DeleteAccountSessions(ctx context.Context, accountID int64, ke
 // DeleteExpiredSessions removes sessions past their absolute end at now or
 // idle since before idleSince, and returns how many it removed.
 func (q *Queries) DeleteExpiredSessions(ctx context.Context, now, idleSince time.Time) (int64, error) {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2`, q.t(now), q.t(idleSince))
+	res, err := q.exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2`, q.t(now), q.t(idleSince))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete expired sessions: %w", err)
 	}
@@ -393,7 +393,7 @@ func (q *Queries) CreateAPIToken(ctx context.Context, t APIToken) (APIToken, err
 		return APIToken{}, fmt.Errorf("store: create API token: role %q: %w", t.Role, ErrInvalid)
 	}
 	var out APIToken
-	err := scanToken(q.w.QueryRowContext(ctx, `INSERT INTO api_tokens (token_hash, prefix, name, account_id, role, created_at, expires_at)
+	err := scanToken(q.row(ctx, true, `INSERT INTO api_tokens (token_hash, prefix, name, account_id, role, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+tokenColsBare,
 		t.Hash, t.Prefix, t.Name, t.AccountID, string(t.Role), q.t(t.CreatedAt), q.t(t.ExpiresAt)), &out)
 	if err != nil {
@@ -408,7 +408,7 @@ func (q *Queries) LookupAPIToken(ctx context.Context, hash []byte) (APIToken, Ac
 	var t APIToken
 	var a Account
 	var role string
-	err := scanToken(q.r.QueryRowContext(ctx, `SELECT `+tokenCols+`, a.id, a.username, a.role, a.password_hash, a.failed_attempts,
+	err := scanToken(q.row(ctx, false, `SELECT `+tokenCols+`, a.id, a.username, a.role, a.password_hash, a.failed_attempts,
 		a.locked_until, a.disabled_at, a.last_login_at, a.password_changed_at, a.created_at
 		FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1`, hash), &t,
 		&a.ID, &a.Username, &role, &a.PasswordHash, &a.FailedAttempts, tcol(&a.LockedUntil),
@@ -428,10 +428,10 @@ func (q *Queries) TouchAPIToken(ctx context.Context, id int64, at time.Time) err
 // RevokeAPIToken revokes a token; revoking one twice is ErrConflict. A
 // nonzero accountID restricts the change to that account's tokens.
 func (q *Queries) RevokeAPIToken(ctx context.Context, id, accountID int64, at time.Time) error {
-	return q.tx(ctx, func(q *Queries) error {
+	return q.inTx(ctx, func(q *Queries) error {
 		var owner int64
 		var revoked time.Time
-		err := q.r.QueryRowContext(ctx, `SELECT account_id, revoked_at FROM api_tokens WHERE id = $1`+q.forUpdate(), id).
+		err := q.row(ctx, false, `SELECT account_id, revoked_at FROM api_tokens WHERE id = $1`+q.forUpdate(), id).
 			Scan(&owner, tcol(&revoked))
 		if err != nil || (accountID != 0 && owner != accountID) {
 			if err == nil {
@@ -453,7 +453,7 @@ func (q *Queries) ListAPITokens(ctx context.Context, accountID int64) ([]APIToke
 	if accountID != 0 {
 		w.add("t.account_id = ?", accountID)
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t`+w.sql()+` ORDER BY t.id DESC`, w.args...)
+	rows, err := q.rows(ctx, `SELECT `+tokenCols+` FROM api_tokens t`+w.sql()+` ORDER BY t.id DESC`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list API tokens: %w", err)
 	}
@@ -479,11 +479,11 @@ func (q *Queries) CreateSetupToken(ctx context.Context, hash []byte, createdAt, 
 	if len(hash) == 0 || createdAt.IsZero() || !expiresAt.After(createdAt) {
 		return fmt.Errorf("store: create setup token: hash and a positive lifetime are required: %w", ErrInvalid)
 	}
-	return q.tx(ctx, func(q *Queries) error {
-		if _, err := q.w.ExecContext(ctx, `DELETE FROM setup_tokens WHERE used_at IS NULL`); err != nil {
+	return q.inTx(ctx, func(q *Queries) error {
+		if _, err := q.exec(ctx, `DELETE FROM setup_tokens WHERE used_at IS NULL`); err != nil {
 			return fmt.Errorf("store: create setup token: %w", err)
 		}
-		if _, err := q.w.ExecContext(ctx, `INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)`,
+		if _, err := q.exec(ctx, `INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)`,
 			hash, q.t(createdAt), q.t(expiresAt)); err != nil {
 			return fmt.Errorf("store: create setup token: %w", q.s.classify(err, ErrNotFound))
 		}
@@ -497,9 +497,9 @@ func (q *Queries) CreateSetupToken(ctx context.Context, hash []byte, createdAt, 
 // forced to RoleAdmin.
 func (q *Queries) ConsumeSetupToken(ctx context.Context, hash []byte, at time.Time, n NewAccount) (Account, error) {
 	var out Account
-	err := q.tx(ctx, func(q *Queries) error {
+	err := q.inTx(ctx, func(q *Queries) error {
 		var expires, used time.Time
-		err := q.r.QueryRowContext(ctx, `SELECT expires_at, used_at FROM setup_tokens WHERE token_hash = $1`+q.forUpdate(), hash).
+		err := q.row(ctx, false, `SELECT expires_at, used_at FROM setup_tokens WHERE token_hash = $1`+q.forUpdate(), hash).
 			Scan(tcol(&expires), tcol(&used))
 		if err != nil {
 			return fmt.Errorf("store: setup token: %w", q.s.classify(err, ErrNotFound))
@@ -508,7 +508,7 @@ func (q *Queries) ConsumeSetupToken(ctx context.Context, hash []byte, at time.Ti
 			return fmt.Errorf("store: setup token: %w", ErrExpired)
 		}
 		var count int
-		if err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&count); err != nil {
+		if err := q.row(ctx, false, `SELECT count(*) FROM accounts`).Scan(&count); err != nil {
 			return fmt.Errorf("store: setup token: %w", err)
 		}
 		if count > 0 {
@@ -522,7 +522,7 @@ func (q *Queries) ConsumeSetupToken(ctx context.Context, hash []byte, at time.Ti
 		if err != nil {
 			return err
 		}
-		if _, err := q.w.ExecContext(ctx, `UPDATE setup_tokens SET used_at = $2, account_id = $3 WHERE token_hash = $1`,
+		if _, err := q.exec(ctx, `UPDATE setup_tokens SET used_at = $2, account_id = $3 WHERE token_hash = $1`,
 			hash, q.t(at), a.ID); err != nil {
 			return fmt.Errorf("store: setup token: %w", err)
 		}

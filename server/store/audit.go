@@ -71,7 +71,7 @@ func (q *Queries) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 		actor = e.ActorID
 	}
 	var out AuditEntry
-	err = scanAudit(q.w.QueryRowContext(ctx, `INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip, user_agent)
+	err = scanAudit(q.row(ctx, true, `INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip, user_agent)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+auditCols,
 		q.t(e.At), actor, e.Actor, e.Action, e.Target, detail, e.IP, e.UserAgent), &out)
 	if err != nil {
@@ -130,7 +130,7 @@ func (q *Queries) ListAudit(ctx context.Context, f AuditFilter) (Page[AuditEntry
 	if !f.Until.IsZero() {
 		w.add("at < ?", q.t(f.Until))
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log`+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+auditCols+` FROM audit_log`+w.sql()+
 		` ORDER BY id DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[AuditEntry]{}, fmt.Errorf("store: list audit: %w", err)

@@ -62,7 +62,7 @@ func (q *Queries) CreateProduct(ctx context.Context, p Product) (Product, error)
 		return Product{}, fmt.Errorf("store: create product: creation time is required: %w", ErrInvalid)
 	}
 	var out Product
-	err := scanProduct(q.w.QueryRowContext(ctx, `INSERT INTO products (short_id, name, description, created_at, updated_at)
+	err := scanProduct(q.row(ctx, true, `INSERT INTO products (short_id, name, description, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4) RETURNING `+productCols, int64(p.ShortID), p.Name, p.Description, q.t(p.CreatedAt)), &out)
 	if err != nil {
 		return Product{}, fmt.Errorf("store: create product %q (short id %d): %w", p.Name, p.ShortID, q.s.classify(err, ErrNotFound))
@@ -77,7 +77,7 @@ func (q *Queries) UpdateProduct(ctx context.Context, p Product) (Product, error)
 		return Product{}, fmt.Errorf("store: update product %d: %w", p.ID, err)
 	}
 	var out Product
-	err := scanProduct(q.w.QueryRowContext(ctx, `UPDATE products SET name = $2, description = $3, updated_at = $4
+	err := scanProduct(q.row(ctx, true, `UPDATE products SET name = $2, description = $3, updated_at = $4
 		WHERE id = $1 RETURNING `+productCols, p.ID, p.Name, p.Description, q.t(p.UpdatedAt)), &out)
 	if err != nil {
 		return Product{}, fmt.Errorf("store: update product %d: %w", p.ID, q.s.classify(err, ErrNotFound))
@@ -88,7 +88,7 @@ func (q *Queries) UpdateProduct(ctx context.Context, p Product) (Product, error)
 // Product returns the product with the given id.
 func (q *Queries) Product(ctx context.Context, id int64) (Product, error) {
 	var p Product
-	if err := scanProduct(q.r.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE id = $1`, id), &p); err != nil {
+	if err := scanProduct(q.row(ctx, false, `SELECT `+productCols+` FROM products WHERE id = $1`, id), &p); err != nil {
 		return Product{}, fmt.Errorf("store: product %d: %w", id, q.s.classify(err, ErrNotFound))
 	}
 	return p, nil
@@ -97,7 +97,7 @@ func (q *Queries) Product(ctx context.Context, id int64) (Product, error) {
 // ProductByShortID returns the product a device code names.
 func (q *Queries) ProductByShortID(ctx context.Context, short uint16) (Product, error) {
 	var p Product
-	if err := scanProduct(q.r.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE short_id = $1`, int64(short)), &p); err != nil {
+	if err := scanProduct(q.row(ctx, false, `SELECT `+productCols+` FROM products WHERE short_id = $1`, int64(short)), &p); err != nil {
 		return Product{}, fmt.Errorf("store: product with short id %d: %w", short, q.s.classify(err, ErrNotFound))
 	}
 	return p, nil
@@ -108,7 +108,7 @@ func (q *Queries) ProductByShortID(ctx context.Context, short uint16) (Product, 
 // may get the same number: CreateProduct then refuses one of them.
 func (q *Queries) NextShortID(ctx context.Context) (uint16, error) {
 	var m *int64
-	if err := q.r.QueryRowContext(ctx, `SELECT max(short_id) FROM products`).Scan(&m); err != nil {
+	if err := q.row(ctx, false, `SELECT max(short_id) FROM products`).Scan(&m); err != nil {
 		return 0, fmt.Errorf("store: next short id: %w", err)
 	}
 	if m == nil {
@@ -123,7 +123,7 @@ func (q *Queries) NextShortID(ctx context.Context) (uint16, error) {
 // DeleteProduct removes a product no order refers to; one in use is
 // ErrConflict.
 func (q *Queries) DeleteProduct(ctx context.Context, id int64) error {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM products WHERE id = $1`, id)
+	res, err := q.exec(ctx, `DELETE FROM products WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete product %d: %w", id, q.s.classify(err, ErrConflict))
 	}
@@ -157,7 +157,7 @@ func (q *Queries) ListProducts(ctx context.Context, f ProductFilter) (Page[Produ
 		p := likePattern(f.Query)
 		w.add(`(lower(name) LIKE ? ESCAPE '\' OR lower(description) LIKE ? ESCAPE '\')`, p, p)
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+productCols+` FROM products`+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+productCols+` FROM products`+w.sql()+
 		` ORDER BY id DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[Product]{}, fmt.Errorf("store: list products: %w", err)
@@ -214,7 +214,7 @@ func (q *Queries) CreateCustomer(ctx context.Context, c Customer) (Customer, err
 		return Customer{}, fmt.Errorf("store: create customer: creation time is required: %w", ErrInvalid)
 	}
 	var out Customer
-	err := scanCustomer(q.w.QueryRowContext(ctx, `INSERT INTO customers (name, email, notes, created_at, updated_at)
+	err := scanCustomer(q.row(ctx, true, `INSERT INTO customers (name, email, notes, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $4) RETURNING `+customerCols, c.Name, c.Email, c.Notes, q.t(c.CreatedAt)), &out)
 	if err != nil {
 		return Customer{}, fmt.Errorf("store: create customer %q: %w", c.Name, q.s.classify(err, ErrNotFound))
@@ -229,7 +229,7 @@ func (q *Queries) UpdateCustomer(ctx context.Context, c Customer) (Customer, err
 		return Customer{}, fmt.Errorf("store: update customer %d: %w", c.ID, err)
 	}
 	var out Customer
-	err := scanCustomer(q.w.QueryRowContext(ctx, `UPDATE customers SET name = $2, email = $3, notes = $4, updated_at = $5
+	err := scanCustomer(q.row(ctx, true, `UPDATE customers SET name = $2, email = $3, notes = $4, updated_at = $5
 		WHERE id = $1 RETURNING `+customerCols, c.ID, c.Name, c.Email, c.Notes, q.t(c.UpdatedAt)), &out)
 	if err != nil {
 		return Customer{}, fmt.Errorf("store: update customer %d: %w", c.ID, q.s.classify(err, ErrNotFound))
@@ -240,7 +240,7 @@ func (q *Queries) UpdateCustomer(ctx context.Context, c Customer) (Customer, err
 // Customer returns the customer with the given id.
 func (q *Queries) Customer(ctx context.Context, id int64) (Customer, error) {
 	var c Customer
-	if err := scanCustomer(q.r.QueryRowContext(ctx, `SELECT `+customerCols+` FROM customers WHERE id = $1`, id), &c); err != nil {
+	if err := scanCustomer(q.row(ctx, false, `SELECT `+customerCols+` FROM customers WHERE id = $1`, id), &c); err != nil {
 		return Customer{}, fmt.Errorf("store: customer %d: %w", id, q.s.classify(err, ErrNotFound))
 	}
 	return c, nil
@@ -249,7 +249,7 @@ func (q *Queries) Customer(ctx context.Context, id int64) (Customer, error) {
 // DeleteCustomer removes a customer no order refers to; one in use is
 // ErrConflict.
 func (q *Queries) DeleteCustomer(ctx context.Context, id int64) error {
-	res, err := q.w.ExecContext(ctx, `DELETE FROM customers WHERE id = $1`, id)
+	res, err := q.exec(ctx, `DELETE FROM customers WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("store: delete customer %d: %w", id, q.s.classify(err, ErrConflict))
 	}
@@ -283,7 +283,7 @@ func (q *Queries) ListCustomers(ctx context.Context, f CustomerFilter) (Page[Cus
 		p := likePattern(f.Query)
 		w.add(`(lower(name) LIKE ? ESCAPE '\' OR lower(email) LIKE ? ESCAPE '\' OR lower(notes) LIKE ? ESCAPE '\')`, p, p, p)
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+customerCols+` FROM customers`+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+customerCols+` FROM customers`+w.sql()+
 		` ORDER BY id DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[Customer]{}, fmt.Errorf("store: list customers: %w", err)

@@ -76,3 +76,5 @@ func (f fixture) license(o store.Order, kind store.LicenseKind, binding []byte) 
 		ExpiresAt: t0.Add(30 * 24 * time.Hour),
 	}
 }
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

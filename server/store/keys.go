@@ -39,7 +39,7 @@ func (q *Queries) AddRootKey(ctx context.Context, k RootKey) error {
 	if err := checkRootKey(k); err != nil {
 		return fmt.Errorf("store: add root key: %w", err)
 	}
-	_, err := q.w.ExecContext(ctx, `INSERT INTO root_keys (`+rootKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+	_, err := q.exec(ctx, `INSERT INTO root_keys (`+rootKeyCols+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		k.KID, k.PublicKey, k.SealedPrivateKey, q.t(k.CreatedAt), q.t(k.RetiredAt), k.Active)
 	if err != nil {
 		return fmt.Errorf("store: add root key %s: %w", hex.EncodeToString(k.KID), q.s.classify(err, ErrNotFound))
@@ -53,8 +53,8 @@ func (q *Queries) RotateRootKey(ctx context.Context, k RootKey, at time.Time) er
 	if err := checkRootKey(k); err != nil {
 		return fmt.Errorf("store: rotate root key: %w", err)
 	}
-	return q.tx(ctx, func(q *Queries) error {
-		if _, err := q.w.ExecContext(ctx, `UPDATE root_keys SET active = FALSE, retired_at = $1 WHERE active`, q.t(at)); err != nil {
+	return q.inTx(ctx, func(q *Queries) error {
+		if _, err := q.exec(ctx, `UPDATE root_keys SET active = FALSE, retired_at = $1 WHERE active`, q.t(at)); err != nil {
 			return fmt.Errorf("store: rotate root key: retiring: %w", err)
 		}
 		k.Active, k.RetiredAt = true, time.Time{}
@@ -66,7 +66,7 @@ func (q *Queries) RotateRootKey(ctx context.Context, k RootKey, at time.Time) er
 // when there is none yet.
 func (q *Queries) ActiveRootKey(ctx context.Context) (RootKey, error) {
 	var k RootKey
-	if err := scanRootKey(q.r.QueryRowContext(ctx, `SELECT `+rootKeyCols+` FROM root_keys WHERE active`), &k); err != nil {
+	if err := scanRootKey(q.row(ctx, false, `SELECT `+rootKeyCols+` FROM root_keys WHERE active`), &k); err != nil {
 		return RootKey{}, fmt.Errorf("store: active root key: %w", q.s.classify(err, ErrNotFound))
 	}
 	return k, nil
@@ -75,7 +75,7 @@ func (q *Queries) ActiveRootKey(ctx context.Context) (RootKey, error) {
 // RootKey returns the key with the given kid, active or retired.
 func (q *Queries) RootKey(ctx context.Context, kid []byte) (RootKey, error) {
 	var k RootKey
-	if err := scanRootKey(q.r.QueryRowContext(ctx, `SELECT `+rootKeyCols+` FROM root_keys WHERE kid = $1`, kid), &k); err != nil {
+	if err := scanRootKey(q.row(ctx, false, `SELECT `+rootKeyCols+` FROM root_keys WHERE kid = $1`, kid), &k); err != nil {
 		return RootKey{}, fmt.Errorf("store: root key %s: %w", hex.EncodeToString(kid), q.s.classify(err, ErrNotFound))
 	}
 	return k, nil
@@ -83,7 +83,7 @@ func (q *Queries) RootKey(ctx context.Context, kid []byte) (RootKey, error) {
 
 // RootKeys returns every key, oldest first: the trust set a verifier needs.
 func (q *Queries) RootKeys(ctx context.Context) ([]RootKey, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT `+rootKeyCols+` FROM root_keys ORDER BY created_at, kid`)
+	rows, err := q.rows(ctx, `SELECT `+rootKeyCols+` FROM root_keys ORDER BY created_at, kid`)
 	if err != nil {
 		return nil, fmt.Errorf("store: root keys: %w", err)
 	}

@@ -91,11 +91,11 @@ func (q *Queries) RecordLicense(ctx context.Context, l License) (License, error)
 		return License{}, fmt.Errorf("store: record license: %w", err)
 	}
 	var out License
-	err := q.tx(ctx, func(q *Queries) error {
+	err := q.inTx(ctx, func(q *Queries) error {
 		if l.Replaces != "" {
 			var order int64
 			var replacedBy string
-			err := q.r.QueryRowContext(ctx, `SELECT order_id, replaced_by FROM licenses WHERE id = $1`+q.forUpdate(), l.Replaces).
+			err := q.row(ctx, false, `SELECT order_id, replaced_by FROM licenses WHERE id = $1`+q.forUpdate(), l.Replaces).
 				Scan(&order, nullStr{&replacedBy})
 			if err != nil {
 				return fmt.Errorf("store: record license %q: replaced license %q: %w", l.ID, l.Replaces, q.s.classify(err, ErrNotFound))
@@ -107,7 +107,7 @@ func (q *Queries) RecordLicense(ctx context.Context, l License) (License, error)
 				return fmt.Errorf("store: record license %q: license %q was replaced by %q already: %w", l.ID, l.Replaces, replacedBy, ErrConflict)
 			}
 		}
-		err := scanLicense(q.w.QueryRowContext(ctx, `INSERT INTO licenses (id, kind, order_id, device_code, binding, file, kid,
+		err := scanLicense(q.row(ctx, true, `INSERT INTO licenses (id, kind, order_id, device_code, binding, file, kid,
 			issued_by, issued_at, expires_at, replaces) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			RETURNING `+licenseCols(true), l.ID, string(l.Kind), l.OrderID, l.DeviceCode, bytesOrNil(l.Binding), l.File, l.KID,
 			l.IssuedBy, q.t(l.IssuedAt), q.t(l.ExpiresAt), strOrNil(l.Replaces)), &out)
@@ -115,7 +115,7 @@ func (q *Queries) RecordLicense(ctx context.Context, l License) (License, error)
 			return fmt.Errorf("store: record license %q: %w", l.ID, q.s.classify(err, ErrNotFound))
 		}
 		if l.Replaces != "" {
-			if _, err := q.w.ExecContext(ctx, `UPDATE licenses SET replaced_by = $2, revoked_at = COALESCE(revoked_at, $3) WHERE id = $1`,
+			if _, err := q.exec(ctx, `UPDATE licenses SET replaced_by = $2, revoked_at = COALESCE(revoked_at, $3) WHERE id = $1`,
 				l.Replaces, l.ID, q.t(l.IssuedAt)); err != nil {
 				return fmt.Errorf("store: record license %q: marking %q replaced: %w", l.ID, l.Replaces, err)
 			}
@@ -128,7 +128,7 @@ func (q *Queries) RecordLicense(ctx context.Context, l License) (License, error)
 // License returns the license with the given id, file included.
 func (q *Queries) License(ctx context.Context, id string) (License, error) {
 	var l License
-	if err := scanLicense(q.r.QueryRowContext(ctx, `SELECT `+licenseCols(true)+` FROM licenses WHERE id = $1`, id), &l); err != nil {
+	if err := scanLicense(q.row(ctx, false, `SELECT `+licenseCols(true)+` FROM licenses WHERE id = $1`, id), &l); err != nil {
 		return License{}, fmt.Errorf("store: license %q: %w", id, q.s.classify(err, ErrNotFound))
 	}
 	return l, nil
@@ -139,15 +139,15 @@ func (q *Queries) License(ctx context.Context, id string) (License, error) {
 // seat with Release.
 func (q *Queries) RevokeLicense(ctx context.Context, id string, at time.Time) (License, error) {
 	var out License
-	err := q.tx(ctx, func(q *Queries) error {
+	err := q.inTx(ctx, func(q *Queries) error {
 		var revoked time.Time
-		if err := q.r.QueryRowContext(ctx, `SELECT revoked_at FROM licenses WHERE id = $1`+q.forUpdate(), id).Scan(tcol(&revoked)); err != nil {
+		if err := q.row(ctx, false, `SELECT revoked_at FROM licenses WHERE id = $1`+q.forUpdate(), id).Scan(tcol(&revoked)); err != nil {
 			return fmt.Errorf("store: revoke license %q: %w", id, q.s.classify(err, ErrNotFound))
 		}
 		if !revoked.IsZero() {
 			return fmt.Errorf("store: revoke license %q: already revoked: %w", id, ErrConflict)
 		}
-		err := scanLicense(q.w.QueryRowContext(ctx, `UPDATE licenses SET revoked_at = $2 WHERE id = $1 RETURNING `+licenseCols(false),
+		err := scanLicense(q.row(ctx, true, `UPDATE licenses SET revoked_at = $2 WHERE id = $1 RETURNING `+licenseCols(false),
 			id, q.t(at)), &out)
 		if err != nil {
 			return fmt.Errorf("store: revoke license %q: %w", id, q.s.classify(err, ErrNotFound))
@@ -200,7 +200,7 @@ func (q *Queries) ListLicenses(ctx context.Context, f LicenseFilter) (Page[Licen
 		p := likePattern(f.Query)
 		w.add(`(lower(id) LIKE ? ESCAPE '\' OR lower(device_code) LIKE ? ESCAPE '\')`, p, p)
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+licenseCols(false)+` FROM licenses`+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+licenseCols(false)+` FROM licenses`+w.sql()+
 		` ORDER BY seq DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[License]{}, fmt.Errorf("store: list licenses: %w", err)
@@ -313,12 +313,12 @@ func (q *Queries) Activate(ctx context.Context, p ActivateParams) (Activation, e
 		}
 	}
 	var out Activation
-	err := q.tx(ctx, func(q *Queries) error {
+	err := q.inTx(ctx, func(q *Queries) error {
 		var mode, status string
 		var seats int
 		var notBefore, notAfter time.Time
 		// The row lock that serializes every seat decision of this order.
-		err := q.r.QueryRowContext(ctx, `SELECT mode, seats, status, not_before, not_after FROM orders WHERE id = $1`+q.forUpdate(),
+		err := q.row(ctx, false, `SELECT mode, seats, status, not_before, not_after FROM orders WHERE id = $1`+q.forUpdate(),
 			p.OrderID).Scan(&mode, &seats, &status, tcol(&notBefore), tcol(&notAfter))
 		if err != nil {
 			return fmt.Errorf("store: activate on order %d: %w", p.OrderID, q.s.classify(err, ErrNotFound))
@@ -332,7 +332,7 @@ func (q *Queries) Activate(ctx context.Context, p ActivateParams) (Activation, e
 		}
 
 		var cur Activation
-		err = scanActivation(q.r.QueryRowContext(ctx, `SELECT `+activationCols+` FROM activations
+		err = scanActivation(q.row(ctx, false, `SELECT `+activationCols+` FROM activations
 			WHERE order_id = $1 AND binding = $2 AND released_at IS NULL`, p.OrderID, p.Binding), &cur)
 		held := err == nil
 		if err != nil && q.s.classify(err, ErrNotFound) != ErrNotFound {
@@ -341,7 +341,7 @@ func (q *Queries) Activate(ctx context.Context, p ActivateParams) (Activation, e
 
 		if !(held && cur.HoldsSeat(norm(p.At))) && o.Counted() {
 			var used int
-			if err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM activations
+			if err := q.row(ctx, false, `SELECT count(*) FROM activations
 				WHERE order_id = $1 AND released_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
 				p.OrderID, q.t(p.At)).Scan(&used); err != nil {
 				return fmt.Errorf("store: activate on order %d: counting seats: %w", p.OrderID, err)
@@ -368,12 +368,12 @@ func (q *Queries) Activate(ctx context.Context, p ActivateParams) (Activation, e
 			if code == "" {
 				code = cur.DeviceCode
 			}
-			err = scanActivation(q.w.QueryRowContext(ctx, `UPDATE activations SET renewed_at = $2, expires_at = $3,
+			err = scanActivation(q.row(ctx, true, `UPDATE activations SET renewed_at = $2, expires_at = $3,
 				license_id = $4, device_code = $5 WHERE id = $1 RETURNING `+activationCols,
 				cur.ID, q.t(p.At), q.t(p.ExpiresAt), licID, code), &out)
 			out.Reused = cur.HoldsSeat(norm(p.At))
 		} else {
-			err = scanActivation(q.w.QueryRowContext(ctx, `INSERT INTO activations (order_id, binding, device_code, license_id,
+			err = scanActivation(q.row(ctx, true, `INSERT INTO activations (order_id, binding, device_code, license_id,
 				activated_at, renewed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING `+activationCols,
 				p.OrderID, p.Binding, p.DeviceCode, licID, q.t(p.At), q.t(p.ExpiresAt)), &out)
 		}
@@ -405,7 +405,7 @@ func (u SeatUsage) Free() int {
 func (q *Queries) SeatUsage(ctx context.Context, orderID int64, at time.Time) (SeatUsage, error) {
 	var u SeatUsage
 	var mode string
-	err := q.r.QueryRowContext(ctx, `SELECT o.mode, o.seats, (SELECT count(*) FROM activations a
+	err := q.row(ctx, false, `SELECT o.mode, o.seats, (SELECT count(*) FROM activations a
 		WHERE a.order_id = o.id AND a.released_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > $2))
 		FROM orders o WHERE o.id = $1`, orderID, q.t(at)).Scan(&mode, &u.Seats, &u.Used)
 	if err != nil {
@@ -420,7 +420,7 @@ func (q *Queries) SeatUsage(ctx context.Context, orderID int64, at time.Time) (S
 // Activation returns the activation with the given id.
 func (q *Queries) Activation(ctx context.Context, id int64) (Activation, error) {
 	var a Activation
-	if err := scanActivation(q.r.QueryRowContext(ctx, `SELECT `+activationCols+` FROM activations WHERE id = $1`, id), &a); err != nil {
+	if err := scanActivation(q.row(ctx, false, `SELECT `+activationCols+` FROM activations WHERE id = $1`, id), &a); err != nil {
 		return Activation{}, fmt.Errorf("store: activation %d: %w", id, q.s.classify(err, ErrNotFound))
 	}
 	return a, nil
@@ -430,7 +430,7 @@ func (q *Queries) Activation(ctx context.Context, id int64) (Activation, error) 
 // order (lapsed or not).
 func (q *Queries) ActivationByBinding(ctx context.Context, orderID int64, binding []byte) (Activation, error) {
 	var a Activation
-	err := scanActivation(q.r.QueryRowContext(ctx, `SELECT `+activationCols+` FROM activations
+	err := scanActivation(q.row(ctx, false, `SELECT `+activationCols+` FROM activations
 		WHERE order_id = $1 AND binding = $2 AND released_at IS NULL`, orderID, binding), &a)
 	if err != nil {
 		return Activation{}, fmt.Errorf("store: activation on order %d: %w", orderID, q.s.classify(err, ErrNotFound))
@@ -470,7 +470,7 @@ func (q *Queries) ListActivations(ctx context.Context, f ActivationFilter) (Page
 	if f.Query != "" {
 		w.add(`lower(device_code) LIKE ? ESCAPE '\'`, likePattern(f.Query))
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+activationCols+` FROM activations`+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+activationCols+` FROM activations`+w.sql()+
 		` ORDER BY id DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[Activation]{}, fmt.Errorf("store: list activations: %w", err)
@@ -548,11 +548,11 @@ func (q *Queries) Release(ctx context.Context, r Release) (Release, error) {
 		return Release{}, fmt.Errorf("store: release: %w", err)
 	}
 	var out Release
-	err := q.tx(ctx, func(q *Queries) error {
+	err := q.inTx(ctx, func(q *Queries) error {
 		var order int64
 		var released time.Time
 		var lic string
-		err := q.r.QueryRowContext(ctx, `SELECT order_id, released_at, license_id FROM activations WHERE id = $1`+q.forUpdate(),
+		err := q.row(ctx, false, `SELECT order_id, released_at, license_id FROM activations WHERE id = $1`+q.forUpdate(),
 			r.ActivationID).Scan(&order, tcol(&released), nullStr{&lic})
 		if err != nil {
 			return fmt.Errorf("store: release activation %d: %w", r.ActivationID, q.s.classify(err, ErrNotFound))
@@ -560,17 +560,17 @@ func (q *Queries) Release(ctx context.Context, r Release) (Release, error) {
 		if !released.IsZero() {
 			return fmt.Errorf("store: release activation %d: released already: %w", r.ActivationID, ErrConflict)
 		}
-		if _, err := q.w.ExecContext(ctx, `UPDATE activations SET released_at = $2 WHERE id = $1`,
+		if _, err := q.exec(ctx, `UPDATE activations SET released_at = $2 WHERE id = $1`,
 			r.ActivationID, q.t(r.ReleasedAt)); err != nil {
 			return fmt.Errorf("store: release activation %d: %w", r.ActivationID, err)
 		}
 		if lic != "" {
-			if _, err := q.w.ExecContext(ctx, `UPDATE licenses SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
+			if _, err := q.exec(ctx, `UPDATE licenses SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
 				lic, q.t(r.ReleasedAt)); err != nil {
 				return fmt.Errorf("store: release activation %d: revoking license: %w", r.ActivationID, err)
 			}
 		}
-		err = scanRelease(q.w.QueryRowContext(ctx, `INSERT INTO releases (activation_id, order_id, method, proof, by_actor, note, released_at)
+		err = scanRelease(q.row(ctx, true, `INSERT INTO releases (activation_id, order_id, method, proof, by_actor, note, released_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+releaseCols,
 			r.ActivationID, order, string(r.Method), bytesOrNil(r.Proof), r.By, r.Note, q.t(r.ReleasedAt)), &out)
 		if err != nil {
@@ -595,7 +595,7 @@ func (q *Queries) ListReleases(ctx context.Context, orderID int64, o ListOptions
 	if orderID != 0 {
 		w.add("order_id = ?", orderID)
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+releaseCols+` FROM releases`+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+releaseCols+` FROM releases`+w.sql()+
 		` ORDER BY id DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[Release]{}, fmt.Errorf("store: list releases: %w", err)

@@ -113,11 +113,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	return s.InTx(ctx, func(q *Queries) error {
 		if s.dialect == Postgres {
-			if _, err := q.w.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('licet schema ' || current_schema()))`); err != nil {
+			if _, err := q.db(true).ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('licet schema ' || current_schema()))`); err != nil {
 				return fmt.Errorf("store: migrate: lock: %w", err)
 			}
 		}
-		if _, err := q.w.ExecContext(ctx, macros[s.dialect].Replace(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		if _, err := q.db(true).ExecContext(ctx, macros[s.dialect].Replace(`CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,
 			checksum   TEXT NOT NULL,
@@ -126,7 +126,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
 		applied := map[int]string{}
-		rows, err := q.r.QueryContext(ctx, `SELECT version, checksum FROM schema_migrations`)
+		rows, err := q.db(false).QueryContext(ctx, `SELECT version, checksum FROM schema_migrations`)
 		if err != nil {
 			return fmt.Errorf("store: migrate: reading schema_migrations: %w", err)
 		}
@@ -159,11 +159,11 @@ func (s *Store) migrate(ctx context.Context) error {
 				}
 				continue
 			}
-			if _, err := q.w.ExecContext(ctx, m.sql); err != nil {
+			if _, err := q.db(true).ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("store: migrate: version %d (%s): %w", m.version, m.name, err)
 			}
 			// The one clock read of the package: when the schema changed.
-			if _, err := q.w.ExecContext(ctx,
+			if _, err := q.db(true).ExecContext(ctx,
 				`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)`,
 				m.version, m.name, m.checksum(), q.t(time.Now())); err != nil {
 				return fmt.Errorf("store: migrate: recording version %d: %w", m.version, err)

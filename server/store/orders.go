@@ -131,9 +131,9 @@ func (q *Queries) CreateOrder(ctx context.Context, o Order) (Order, error) {
 		return Order{}, fmt.Errorf("store: create order: %w", err)
 	}
 	var out Order
-	err = q.tx(ctx, func(q *Queries) error {
+	err = q.inTx(ctx, func(q *Queries) error {
 		var id int64
-		err := q.w.QueryRowContext(ctx, `INSERT INTO orders (product_id, customer_id, mode, seats, not_before, not_after,
+		err := q.row(ctx, true, `INSERT INTO orders (product_id, customer_id, mode, seats, not_before, not_after,
 			lease_period_s, renew_interval_s, grace_s, features, constraints, site_key, notes, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 			o.ProductID, o.CustomerID, string(o.Mode), o.Seats, q.t(o.NotBefore), q.t(o.NotAfter),
@@ -151,7 +151,7 @@ func (q *Queries) CreateOrder(ctx context.Context, o Order) (Order, error) {
 // Order returns the order with the given id.
 func (q *Queries) Order(ctx context.Context, id int64) (Order, error) {
 	var o Order
-	if err := scanOrder(q.r.QueryRowContext(ctx, `SELECT `+orderCols+orderFrom+` WHERE o.id = $1`, id), &o); err != nil {
+	if err := scanOrder(q.row(ctx, false, `SELECT `+orderCols+orderFrom+` WHERE o.id = $1`, id), &o); err != nil {
 		return Order{}, fmt.Errorf("store: order %d: %w", id, q.s.classify(err, ErrNotFound))
 	}
 	return o, nil
@@ -162,19 +162,19 @@ func (q *Queries) Order(ctx context.Context, id int64) (Order, error) {
 // ErrConflict.
 func (q *Queries) RevokeOrder(ctx context.Context, id int64, at time.Time) (Order, error) {
 	var out Order
-	err := q.tx(ctx, func(q *Queries) error {
+	err := q.inTx(ctx, func(q *Queries) error {
 		var status string
-		err := q.r.QueryRowContext(ctx, `SELECT status FROM orders WHERE id = $1`+q.forUpdate(), id).Scan(&status)
+		err := q.row(ctx, false, `SELECT status FROM orders WHERE id = $1`+q.forUpdate(), id).Scan(&status)
 		if err != nil {
 			return fmt.Errorf("store: revoke order %d: %w", id, q.s.classify(err, ErrNotFound))
 		}
 		if OrderStatus(status) == OrderRevoked {
 			return fmt.Errorf("store: revoke order %d: already revoked: %w", id, ErrConflict)
 		}
-		if _, err := q.w.ExecContext(ctx, `UPDATE orders SET status = 'revoked', revoked_at = $2 WHERE id = $1`, id, q.t(at)); err != nil {
+		if _, err := q.exec(ctx, `UPDATE orders SET status = 'revoked', revoked_at = $2 WHERE id = $1`, id, q.t(at)); err != nil {
 			return fmt.Errorf("store: revoke order %d: %w", id, err)
 		}
-		if _, err := q.w.ExecContext(ctx, `UPDATE licenses SET revoked_at = $2 WHERE order_id = $1 AND revoked_at IS NULL`, id, q.t(at)); err != nil {
+		if _, err := q.exec(ctx, `UPDATE licenses SET revoked_at = $2 WHERE order_id = $1 AND revoked_at IS NULL`, id, q.t(at)); err != nil {
 			return fmt.Errorf("store: revoke order %d: revoking its licenses: %w", id, err)
 		}
 		out, err = q.Order(ctx, id)
@@ -224,7 +224,7 @@ func (q *Queries) ListOrders(ctx context.Context, f OrderFilter) (Page[Order], e
 	if f.CustomerID != 0 {
 		w.add("o.customer_id = ?", f.CustomerID)
 	}
-	rows, err := q.r.QueryContext(ctx, `SELECT `+orderCols+orderFrom+w.sql()+
+	rows, err := q.rows(ctx, `SELECT `+orderCols+orderFrom+w.sql()+
 		` ORDER BY o.id DESC LIMIT `+w.arg(limit+1), w.args...)
 	if err != nil {
 		return Page[Order]{}, fmt.Errorf("store: list orders: %w", err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,6 +34,17 @@ type Store struct {
 	dialect Dialect
 	rdb     *sql.DB // reads outside transactions
 	wdb     *sql.DB // writes and transactions (one connection on SQLite)
+	// Prepared statements by text, on SQLite only, where preparing is a
+	// good part of a statement's cost (pgx caches statements itself).
+	rstmts, wstmts stmtCache
+}
+
+// Queries holds every operation of the store. The Queries of a [Store] runs
+// each call on its own; the Queries passed to an [Store.InTx] callback runs
+// all calls in that one transaction and must not be used after it returns.
+type Queries struct {
+	s  *Store
+	tx *sql.Tx // nil outside a transaction
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -42,14 +54,150 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Queries holds every operation of the store. The Queries of a [Store] runs
-// each call on its own; the Queries passed to an [Store.InTx] callback runs
-// all calls in that one transaction and must not be used after it returns.
-type Queries struct {
-	s   *Store
-	r   querier // reads
-	w   querier // writes
-	txn bool
+// db is where a statement runs: the transaction, or the pool for reads or
+// writes.
+func (q *Queries) db(write bool) querier {
+	switch {
+	case q.tx != nil:
+		return q.tx
+	case write:
+		return q.s.wdb
+	default:
+		return q.s.rdb
+	}
+}
+
+// stmtCache holds prepared statements of one pool. It stops growing at
+// maxCachedStmts; statements past that run unprepared.
+//
+// The writer pool of SQLite has a single connection, which a transaction
+// holds until it ends: preparing on the pool from inside a transaction would
+// wait for itself. So a statement first met inside a transaction runs
+// unprepared and is noted; the notes are prepared once the transaction has
+// given the connection back, and the transaction's statements after that
+// reuse them through Tx.StmtContext.
+type stmtCache struct {
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+const maxCachedStmts = 256
+
+// lookup returns a cached statement.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
+// note records a statement to prepare later.
+func (c *stmtCache) note(query string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m)+len(c.pending) >= maxCachedStmts {
+		return
+	}
+	if c.pending == nil {
+		c.pending = map[string]bool{}
+	}
+	c.pending[query] = true
+}
+
+// get returns the cached statement for query, preparing it on db when
+// missing. The lock is not held while preparing, which may wait for a
+// connection.
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
+	c.mu.Lock()
+	st, ok := c.m[query]
+	full := len(c.m) >= maxCachedStmts
+	c.mu.Unlock()
+	if ok || full {
+		return st
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared path reports the error
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok {
+		st.Close()
+		return prev
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	delete(c.pending, query)
+	return st
+}
+
+// preparePending prepares the statements noted inside transactions.
+func (c *stmtCache) preparePending(ctx context.Context, db *sql.DB) {
+	c.mu.Lock()
+	var qs []string
+	for q := range c.pending {
+		qs = append(qs, q)
+	}
+	c.pending = nil
+	c.mu.Unlock()
+	for _, q := range qs {
+		c.get(ctx, db, q)
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m, c.pending = nil, nil
+}
+
+// prepared returns the cached statement for query, bound to the current
+// transaction if there is one; nil when the statement runs unprepared.
+func (q *Queries) prepared(ctx context.Context, write bool, query string) *sql.Stmt {
+	switch {
+	case q.s.dialect != SQLite:
+		return nil
+	case q.tx != nil:
+		st := q.s.wstmts.lookup(query)
+		if st == nil {
+			q.s.wstmts.note(query)
+			return nil
+		}
+		return q.tx.StmtContext(ctx, st)
+	case write:
+		return q.s.wstmts.get(ctx, q.s.wdb, query)
+	default:
+		return q.s.rstmts.get(ctx, q.s.rdb, query)
+	}
+}
+
+// row runs a query that returns at most one row.
+func (q *Queries) row(ctx context.Context, write bool, query string, args ...any) *sql.Row {
+	if st := q.prepared(ctx, write, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.db(write).QueryRowContext(ctx, query, args...)
+}
+
+// rows runs a read query.
+func (q *Queries) rows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.prepared(ctx, false, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.db(false).QueryContext(ctx, query, args...)
+}
+
+// exec runs a write.
+func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.prepared(ctx, true, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.db(true).ExecContext(ctx, query, args...)
 }
 
 // Open connects to the database named by dsn and applies pending migrations.
@@ -95,7 +243,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: connecting to PostgreSQL at %s: %w", cfg.Host, err)
 	}
 	s := &Store{dialect: Postgres, rdb: db, wdb: db}
-	s.Queries = &Queries{s: s, r: db, w: db}
+	s.Queries = &Queries{s: s}
 	return s, nil
 }
 
@@ -161,7 +309,7 @@ func openSQLite(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: opening SQLite database %s: %w", path, err)
 	}
 	s := &Store{dialect: SQLite, rdb: rdb, wdb: wdb}
-	s.Queries = &Queries{s: s, r: rdb, w: wdb}
+	s.Queries = &Queries{s: s}
 	return s, nil
 }
 
@@ -178,6 +326,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database connections.
 func (s *Store) Close() error {
+	s.rstmts.close()
+	s.wstmts.close()
 	err := s.wdb.Close()
 	if s.rdb != s.wdb {
 		err = errors.Join(err, s.rdb.Close())
@@ -190,12 +340,12 @@ func (s *Store) Close() error {
 // work through q; on SQLite a call on the Store from inside fn waits for the
 // transaction and so never returns.
 func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
-	return s.Queries.tx(ctx, fn)
+	return s.Queries.inTx(ctx, fn)
 }
 
-// tx runs fn in a transaction, or in the current one when q already is one.
-func (q *Queries) tx(ctx context.Context, fn func(q *Queries) error) (err error) {
-	if q.txn {
+// inTx runs fn in a transaction, or in the current one when q already is one.
+func (q *Queries) inTx(ctx context.Context, fn func(q *Queries) error) (err error) {
+	if q.tx != nil {
 		return fn(q)
 	}
 	t, err := q.s.wdb.BeginTx(ctx, nil)
@@ -209,13 +359,14 @@ func (q *Queries) tx(ctx context.Context, fn func(q *Queries) error) (err error)
 		}
 		if err != nil {
 			t.Rollback()
-			return
-		}
-		if cerr := t.Commit(); cerr != nil {
+		} else if cerr := t.Commit(); cerr != nil {
 			err = fmt.Errorf("store: commit: %w", q.s.classify(cerr, ErrConflict))
 		}
+		if q.s.dialect == SQLite {
+			q.s.wstmts.preparePending(ctx, q.s.wdb)
+		}
 	}()
-	return fn(&Queries{s: q.s, r: t, w: t, txn: true})
+	return fn(&Queries{s: q.s, tx: t})
 }
 
 // forUpdate is the row-lock clause of a SELECT that precedes an update in the
