@@ -363,6 +363,7 @@ func TestKeyRotationKeepsOldLicensesVerifiable(t *testing.T) {
 		if res := op.do("POST", "/api/v1/keys/rotate", map[string]string{"passphrase": testPassphrase}); res.status != 403 || res.problem(t).Code != CodeForbidden {
 			t.Fatalf("operator rotating: %d", res.status)
 		}
+		e.clock.add(time.Hour)
 		var nk rootKey
 		admin.must("POST", "/api/v1/keys/rotate", map[string]string{"passphrase": testPassphrase}, 201, &nk)
 		var keys list[rootKey]
