@@ -54,7 +54,7 @@ func TestActivate(t *testing.T) {
 		// The released terminal comes back as a new activation, if a seat is free.
 		_, err = act("t1", t0.Add(3*time.Hour))
 		wantErr(t, err, store.ErrSeatsExhausted)
-		if a := must(s.Activation(ctx, a1.ID)); a.HoldsSeat(t0.Add(3*time.Hour)) {
+		if a := must(s.Activation(ctx, a1.ID)); a.HoldsSeat(t0.Add(3 * time.Hour)) {
 			t.Fatalf("released activation holds a seat: %+v", a)
 		}
 		held := must(s.ListActivations(ctx, store.ActivationFilter{OrderID: o.ID, HeldAt: t0.Add(3 * time.Hour)}))
