@@ -117,6 +117,7 @@ function updateChrome(current) {
   const toggle = document.getElementById('menu-toggle');
   document.getElementById('skip-link').textContent = t('app.skip');
   out.textContent = t('nav.logout');
+  nav.setAttribute('aria-label', t('nav.main'));
   toggle.textContent = t('nav.menu');
   const other = languages.find((l) => l.code !== lang());
   const langBtn = document.getElementById('lang-toggle');

@@ -11,6 +11,7 @@ export default {
   'nav.audit': 'Audit log',
   'nav.settings': 'Settings',
   'nav.logout': 'Sign out',
+  'nav.main': 'Main',
   'nav.menu': 'Menu',
 
   'role.admin': 'admin',

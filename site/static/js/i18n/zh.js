@@ -11,6 +11,7 @@ export default {
   'nav.audit': '审计日志',
   'nav.settings': '设置',
   'nav.logout': '退出登录',
+  'nav.main': '主导航',
   'nav.menu': '菜单',
 
   'role.admin': '管理员',
