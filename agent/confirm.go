@@ -270,8 +270,15 @@ func (a *Agent) ImportOrder(data []byte) (*ImportedOrder, error) {
 		cr.Orders[i] = cbor
 	default:
 		cr.Orders = append(cr.Orders, cbor)
-		if n := len(cr.Orders); n > maxOrders {
-			cr.Orders = slices.Delete(cr.Orders, 0, n-maxOrders)
+		// Drop the oldest, but never the order of the classical activation.
+		for j := 0; len(cr.Orders) > maxOrders; j++ {
+			if c := cr.Classical; c != nil {
+				if g, err := orderOfFile(cr.Orders[j]); err == nil && bytes.Equal(g.Links[0].Object.(*codec.OrderLicense).ID[:], c.Order) {
+					continue
+				}
+			}
+			cr.Orders = slices.Delete(cr.Orders, j, j+1)
+			j--
 		}
 	}
 	res.Orders = len(cr.Orders)
@@ -515,7 +522,7 @@ func (a *Agent) loadClassical(v *view, now time.Time) {
 	x, err := a.classicalHolding(cr, c, later(now, v.mark))
 	if err != nil {
 		v.recErr = withHint(fmt.Errorf("%w: the classical activation kept in the state does not read: %v", ErrStateDamaged, err),
-			"run 'licetd reset', then type the confirmation code again")
+			"import the order license again with 'licetd import ORDER.license'")
 		return
 	}
 	v.held = x
