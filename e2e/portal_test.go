@@ -74,6 +74,9 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// passphrase seals the test server's root key.
+const passphrase = "e2e passphrase of the vendor root key"
+
 // clock is the server's and the CLI's time: a fixed start that moves a
 // millisecond per reading, so that runs are repeatable and timestamps
 // still differ.
@@ -92,7 +95,7 @@ func startServer(t *testing.T, ctx context.Context, now func() time.Time) (strin
 	cfg := server.DefaultConfig()
 	cfg.DataDir = t.TempDir()
 	cfg.Listen = "127.0.0.1:0"
-	cfg.Passphrase = func(bool) ([]byte, error) { return []byte("e2e passphrase of the vendor root key"), nil }
+	cfg.Passphrase = func(bool) ([]byte, error) { return []byte(passphrase), nil }
 	console := &lockedBuffer{}
 	cfg.Console = console
 	cfg.Log = io.Discard
@@ -207,24 +210,60 @@ func inspect(file, pub string, now func() time.Time) (int, string) {
 	return code, out.String()
 }
 
+// testContext is the test's context, ending a little before its deadline
+// so that failures are reported rather than cut off.
+func testContext(t *testing.T) context.Context {
+	ctx := t.Context()
+	if dl, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-10*time.Second))
+		t.Cleanup(cancel)
+	}
+	return ctx
+}
+
+// setupToken reads the one-time setup token from the server's console.
+func setupToken(t *testing.T, console *lockedBuffer) string {
+	t.Helper()
+	m := regexp.MustCompile(`/setup#(\S+)`).FindStringSubmatch(console.String())
+	if m == nil {
+		t.Fatalf("no setup link on the console:\n%s", console.String())
+	}
+	return m[1]
+}
+
+// runScript runs a browser script of this directory with node and the
+// given LICET_* settings, and decodes the JSON line it prints into res.
+func runScript(t *testing.T, ctx context.Context, script string, env map[string]string, res any) {
+	t.Helper()
+	chromium, root := browserTools(t)
+	out := t.TempDir()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "e2e", script))
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "LICET_CHROMIUM="+chromium, "LICET_OUT="+out)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s\nscreenshots and downloads in %s", script, err, stderr.String(), out)
+	}
+	t.Logf("%s:\n%s", script, stderr.String())
+	if err := json.Unmarshal(stdout.Bytes(), res); err != nil {
+		t.Fatalf("%s output %q: %v", script, stdout.String(), err)
+	}
+}
+
 // TestPortal is the portal's browser test: setup link, product, customer,
 // order, order license, activation from a device code typed with one
 // wrong character, download; then `licet inspect` verifies the downloaded
 // license against the server's trusted root key.
 func TestPortal(t *testing.T) {
-	chromium, root := browserTools(t)
-	ctx := t.Context()
-	if dl, ok := t.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-10*time.Second))
-		defer cancel()
-	}
+	browserTools(t)
+	ctx := testContext(t)
 	clk := &clock{start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	base, console := startServer(t, ctx, clk.Now)
-	m := regexp.MustCompile(`/setup#(\S+)`).FindStringSubmatch(console.String())
-	if m == nil {
-		t.Fatalf("no setup link on the console:\n%s", console.String())
-	}
 
 	// The device code a terminal of product 4242 would show, and the same
 	// code as a person might type it, with character 14 wrong.
@@ -236,32 +275,18 @@ func TestPortal(t *testing.T) {
 		t.Fatalf("typo fixture %s: %+v %v", typed, p, err)
 	}
 
-	out := t.TempDir()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "e2e", "portal.mjs"))
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(),
-		"LICET_URL="+base,
-		"LICET_SETUP_TOKEN="+m[1],
-		"LICET_CHROMIUM="+chromium,
-		fmt.Sprintf("LICET_PRODUCT_SHORT_ID=%d", shortID),
-		"LICET_DEVICE_CODE="+typed,
-		"LICET_CANONICAL="+canonical,
-		fmt.Sprintf("LICET_TYPO_POSITION=%d", typoPos),
-		"LICET_REQUEST_URL="+requestURL(t, base, shortID, clk.Now()),
-		"LICET_OUT="+out,
-	)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("portal.mjs: %v\n%s\nscreenshots and downloads in %s", err, stderr.String(), out)
-	}
-	t.Logf("portal.mjs:\n%s", stderr.String())
 	var res struct {
 		Order, OrderLicense, DeviceLicense, RequestLicense, TrustFile, Correction string
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		t.Fatalf("portal.mjs output %q: %v", stdout.String(), err)
-	}
+	runScript(t, ctx, "portal.mjs", map[string]string{
+		"LICET_URL":              base,
+		"LICET_SETUP_TOKEN":      setupToken(t, console),
+		"LICET_PRODUCT_SHORT_ID": fmt.Sprint(shortID),
+		"LICET_DEVICE_CODE":      typed,
+		"LICET_CANONICAL":        canonical,
+		"LICET_TYPO_POSITION":    fmt.Sprint(typoPos),
+		"LICET_REQUEST_URL":      requestURL(t, base, shortID, clk.Now()),
+	}, &res)
 	if !strings.Contains(res.Correction, canonical) {
 		t.Errorf("the correction shown, %q, does not give the code %s", res.Correction, canonical)
 	}
@@ -333,4 +358,28 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestAdmin drives the administrative pages: server field errors, the five
+// order modes, reissue and revoke, tokens, accounts and roles, key
+// rotation, the audit log and the language switch.
+func TestAdmin(t *testing.T) {
+	browserTools(t)
+	ctx := testContext(t)
+	clk := &clock{start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	base, console := startServer(t, ctx, clk.Now)
+	var res struct{ Orders map[string]string }
+	runScript(t, ctx, "admin.mjs", map[string]string{
+		"LICET_URL":         base,
+		"LICET_SETUP_TOKEN": setupToken(t, console),
+		"LICET_PASSPHRASE":  passphrase,
+	}, &res)
+	if len(res.Orders) != 5 {
+		t.Fatalf("orders made: %v", res.Orders)
+	}
+	// The rotation is real: the trust file now holds two roots.
+	c := apiClient(t, ctx, base, "admin", "correct horse battery staple")
+	if n := strings.Count(string(getBody(t, ctx, c, base+"/api/v1/keys/trust")), "licet-pub1:"); n != 2 {
+		t.Errorf("%d trusted roots after one rotation, want 2", n)
+	}
 }

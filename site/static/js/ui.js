@@ -24,8 +24,8 @@ export function errorTitle(err) {
  * A banner for an error: the title (translated by code), the server's
  * detail, and field errors that no form field showed.
  */
-export function problemBox(err, unplaced = []) {
-  const detail = err instanceof ApiError ? err.detail : String(err && err.message ? err.message : err);
+export function problemBox(err, unplaced = [], { showDetail = true } = {}) {
+  const detail = !showDetail ? '' : err instanceof ApiError ? err.detail : String(err && err.message ? err.message : err);
   return h('div', { class: 'problem', role: 'alert', 'data-code': err instanceof ApiError ? err.code : 'client' },
     h('strong', { class: 'problem-title' }, errorTitle(err)),
     detail && detail !== errorTitle(err) ? h('p', { class: 'problem-detail' }, detail) : null,
@@ -234,7 +234,10 @@ export function form({ fields, submitLabel, onSubmit, className = '', extra = nu
         else unplaced.push(fe);
       }
     }
-    banner.append(problemBox(e, unplaced));
+    // When every field error sits under its field, the detail (which lists
+    // them again) is left out.
+    const allPlaced = e instanceof ApiError && e.errors.length > 0 && unplaced.length === 0;
+    banner.append(problemBox(e, unplaced, { showDetail: !allPlaced }));
     const first = rows.find((r) => !r.err.hidden);
     (first ? first.input : banner).scrollIntoView({ block: 'nearest' });
   }
@@ -309,6 +312,14 @@ function control(f, id) {
 }
 
 function setValue(f, input, value) {
+  setCurrent(f, input, value);
+  // Also the default, so that form.reset() returns to it.
+  if (f.type === 'checkbox') input.defaultChecked = input.checked;
+  else if (f.type === 'select') { for (const o of input.options) o.defaultSelected = o.selected; }
+  else input.defaultValue = input.value;
+}
+
+function setCurrent(f, input, value) {
   if (f.type === 'checkbox') input.checked = !!value;
   else if (f.type === 'kv') input.value = kvText(value);
   else if (f.type === 'list') input.value = Array.isArray(value) ? value.join(', ') : (value ?? '');

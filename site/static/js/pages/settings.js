@@ -38,7 +38,7 @@ function tokensSection() {
         { label: t('tokens.created'), render: (x) => formatTime(x.created_at) },
         { label: t('tokens.lastUsed'), render: (x) => (x.last_used_at ? formatTime(x.last_used_at) : t('tokens.never')) },
         { label: t('tokens.expires'), render: (x) => (x.expires_at ? formatTime(x.expires_at) : t('tokens.never')) },
-        { label: '', class: 'row-actions', render: (x) => h('button', { type: 'button', class: 'danger small', onclick: () => remove(x) }, t('tokens.delete')) },
+        { label: '', class: 'row-actions', render: (x) => (x.revoked_at ? badge('revoked') : h('button', { type: 'button', class: 'danger small', onclick: () => remove(x) }, t('tokens.delete'))) },
       ], items, { empty: t('tokens.none') }));
     } catch (e) {
       replace(list, loadFailed(e));
