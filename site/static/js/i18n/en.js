@@ -196,7 +196,6 @@ export default {
   'activate.done': 'Device license issued',
   'activate.toOrder': 'Back to the order',
   'activate.noOrders': 'There is no active order to activate devices on.',
-  'activate.serverCorrected': 'The server corrected the code.',
   'activate.reused': 'This terminal already held a seat of the order; no new seat was used.',
 
   'devcode.label': 'Device code',

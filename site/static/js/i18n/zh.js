@@ -196,7 +196,6 @@ export default {
   'activate.done': '设备许可证已签发',
   'activate.toOrder': '返回订单',
   'activate.noOrders': '没有可用于激活设备的有效订单。',
-  'activate.serverCorrected': '服务器已纠正设备码。',
   'activate.reused': '该终端已占有此订单的席位，未占用新席位。',
 
   'devcode.label': '设备码',
