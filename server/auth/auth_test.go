@@ -28,7 +28,7 @@ var meta = Meta{IP: "192.0.2.7", UserAgent: "test/1"}
 func newEnv(t *testing.T, st *store.Store, mod func(*Config)) *env {
 	t.Helper()
 	c := &clock{t: t0}
-	cfg := Config{Now: c.now, Rand: rand.NewChaCha8([32]byte{7}), Params: testParams}
+	cfg := Config{Now: c.now, Rand: rand.NewChaCha8([32]byte{7}), Params: testParams, TrustedOrigins: []string{"https://admin.example"}}
 	if mod != nil {
 		mod(&cfg)
 	}
