@@ -119,11 +119,11 @@ func parseHash(s string) (Hash, error) {
 	if vals[2] > 255 || vals[0] > maxMemory || vals[1] > maxTime {
 		return Hash{}, errors.New("parameters out of range")
 	}
-	salt, err := b64.DecodeString(parts[4])
+	salt, err := decodeB64(parts[4])
 	if err != nil {
 		return Hash{}, errors.New("salt is not base64")
 	}
-	key, err := b64.DecodeString(parts[5])
+	key, err := decodeB64(parts[5])
 	if err != nil {
 		return Hash{}, errors.New("key is not base64")
 	}
@@ -133,6 +133,18 @@ func parseHash(s string) (Hash, error) {
 		return Hash{}, err
 	}
 	return h, nil
+}
+
+// decodeB64 decodes canonical unpadded standard base64. The decoder alone
+// would skip CR and LF, so the alphabet is checked first.
+func decodeB64(s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+			return nil, errors.New("not base64")
+		}
+	}
+	return b64.DecodeString(s)
 }
 
 // parseUint reads a decimal without sign or leading zeros, at most 10 digits.
