@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"licet.dev/licet/server/store"
 	"licet.dev/licet/server/store/storetest"
@@ -59,6 +60,23 @@ func BenchmarkListOrders(b *testing.B) {
 			p, err := s.ListOrders(ctx, store.OrderFilter{Query: "acme", ListOptions: store.ListOptions{Limit: 50}})
 			if err != nil || len(p.Items) != 50 {
 				b.Fatal(len(p.Items), err)
+			}
+		}
+	})
+}
+
+// BenchmarkSeatUsage counts the held seats of an order with 2000
+// activations, as a portal page or an issuance response does.
+func BenchmarkSeatUsage(b *testing.B) {
+	eachBench(b, func(b *testing.B, s *store.Store) {
+		f := newFixture(b, s)
+		o := f.order(b, s, store.ModePeriodic, 0)
+		for i := range 2000 {
+			must(s.Activate(ctx, store.ActivateParams{OrderID: o.ID, Binding: digest(fmt.Sprint(i)), At: t0, ExpiresAt: t0.Add(time.Hour)}))
+		}
+		for b.Loop() {
+			if u, err := s.SeatUsage(ctx, o.ID, t0); err != nil || u.Used != 2000 {
+				b.Fatal(u, err)
 			}
 		}
 	})
