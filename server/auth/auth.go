@@ -172,8 +172,11 @@ func New(st *store.Store, cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Auth{st: st, cfg: cfg, dummy: dummy, logins: NewLimiter(cfg.LoginEvery, cfg.LoginBurst, cfg.Now),
-		xo: http.NewCrossOriginProtection()}
+	logins, err := NewLimiter(cfg.LoginEvery, cfg.LoginBurst, cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	a := &Auth{st: st, cfg: cfg, dummy: dummy, logins: logins, xo: http.NewCrossOriginProtection()}
 	for _, o := range cfg.TrustedOrigins {
 		if err := a.xo.AddTrustedOrigin(o); err != nil {
 			return nil, fmt.Errorf("auth: trusted origin: %w", err)
@@ -336,7 +339,8 @@ func (a *Auth) openSession(ctx context.Context, acct store.Account, now time.Tim
 	return &LoginResult{Token: tok, Principal: p, Account: acct, Session: s}, nil
 }
 
-// Logout ends the session of token (if it still exists) and audits it.
+// Logout ends p's browser session (if it still exists) and audits it; a
+// principal without a session is ErrUnauthenticated.
 func (a *Auth) Logout(ctx context.Context, p *Principal, m Meta) error {
 	if p == nil || len(p.sessionHash) == 0 {
 		return ErrUnauthenticated

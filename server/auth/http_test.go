@@ -184,7 +184,10 @@ func TestCookies(t *testing.T) {
 func TestRateLimitMiddleware(t *testing.T) {
 	st, _ := storetest.Open(t, store.SQLite)
 	e := newEnv(t, st, nil)
-	l := NewLimiter(time.Second, 2, e.clock.now)
+	l, err := NewLimiter(time.Second, 2, e.clock.now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := e.RateLimit(l, nil)(whoami)
 	for i := range 2 {
 		if w := e.do(h, req{method: "GET"}); w.Code != 200 {

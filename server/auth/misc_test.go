@@ -22,7 +22,15 @@ var t0 = time.Date(2031, 3, 14, 15, 9, 26, 0, time.UTC)
 
 func TestLimiter(t *testing.T) {
 	c := &clock{t: t0}
-	l := NewLimiter(6*time.Second, 3, c.now)
+	l, err := NewLimiter(6*time.Second, 3, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][2]int{{0, 1}, {1, 0}, {-1, 5}} {
+		if _, err := NewLimiter(time.Duration(bad[0])*time.Second, bad[1], c.now); err == nil {
+			t.Errorf("NewLimiter(%v) accepted", bad)
+		}
+	}
 	for i := range 3 {
 		if ok, _ := l.Allow("a"); !ok {
 			t.Fatalf("request %d refused within the burst", i)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -28,12 +29,15 @@ type bucket struct {
 const DefaultMaxKeys = 10000
 
 // NewLimiter returns a limiter refilling one request per every, up to
-// burst, reading time from now.
-func NewLimiter(every time.Duration, burst int, now func() time.Time) *Limiter {
-	if every <= 0 || burst < 1 || now == nil {
-		panic("auth: NewLimiter needs a positive interval, a burst of at least 1 and a clock")
+// burst, reading time from now (time.Now when nil).
+func NewLimiter(every time.Duration, burst int, now func() time.Time) (*Limiter, error) {
+	if every <= 0 || burst < 1 {
+		return nil, fmt.Errorf("auth: rate limit of %d per %s: want a positive interval and a burst of at least 1", burst, every)
 	}
-	return &Limiter{every: every, burst: float64(burst), now: now, maxKeys: DefaultMaxKeys, buckets: map[string]*bucket{}}
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{every: every, burst: float64(burst), now: now, maxKeys: DefaultMaxKeys, buckets: map[string]*bucket{}}, nil
 }
 
 // Allow spends one request of key. When none is left it returns false and
