@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -39,6 +40,11 @@ type License struct {
 	RevokedAt  time.Time `json:"revoked_at,omitzero"`
 	Replaces   string    `json:"replaces,omitempty"`
 	ReplacedBy string    `json:"replaced_by,omitempty"`
+	// Code is the confirmation code of an activation by code (canonical
+	// text), kept because its release code is checked against it.
+	Code string `json:"code,omitempty"`
+	// ReleasedAt is when the license's seat was freed by Release.
+	ReleasedAt time.Time `json:"released_at,omitzero"`
 
 	seq int64
 }
@@ -52,13 +58,14 @@ func licenseCols(withFile bool) string {
 		file = "file"
 	}
 	return `seq, id, kind, order_id, device_code, binding, ` + file + `, kid, issued_by, issued_at, expires_at,
-		revoked_at, replaces, replaced_by`
+		revoked_at, replaces, replaced_by, code, released_at`
 }
 
 func scanLicense(r scanner, l *License) error {
 	var kind string
 	err := r.Scan(&l.seq, &l.ID, &kind, &l.OrderID, &l.DeviceCode, &l.Binding, &l.File, &l.KID, &l.IssuedBy,
-		tcol(&l.IssuedAt), tcol(&l.ExpiresAt), tcol(&l.RevokedAt), nullStr{&l.Replaces}, nullStr{&l.ReplacedBy})
+		tcol(&l.IssuedAt), tcol(&l.ExpiresAt), tcol(&l.RevokedAt), nullStr{&l.Replaces}, nullStr{&l.ReplacedBy}, &l.Code,
+		tcol(&l.ReleasedAt))
 	l.Kind = LicenseKind(kind)
 	return err
 }
@@ -75,8 +82,8 @@ func checkLicense(l License) error {
 		return fmt.Errorf("license kid and issue time are required: %w", ErrInvalid)
 	case l.Kind == KindDevice && len(l.Binding) == 0:
 		return fmt.Errorf("device license without a terminal binding: %w", ErrInvalid)
-	case len(l.DeviceCode) > MaxName:
-		return fmt.Errorf("device code longer than %d bytes: %w", MaxName, ErrInvalid)
+	case len(l.DeviceCode) > MaxName || len(l.Code) > MaxName:
+		return fmt.Errorf("device code or confirmation code longer than %d bytes: %w", MaxName, ErrInvalid)
 	}
 	return nil
 }
@@ -84,8 +91,8 @@ func checkLicense(l License) error {
 // RecordLicense stores an issued license. When l.Replaces names an earlier
 // license of the same order, that one is marked replaced (and revoked at
 // l.IssuedAt, unless it was revoked before) in the same transaction; a
-// license that was replaced already is ErrConflict. RevokedAt and
-// ReplacedBy are ignored.
+// license that was replaced already is ErrConflict. RevokedAt, ReplacedBy
+// and ReleasedAt are ignored.
 func (q *Queries) RecordLicense(ctx context.Context, l License) (License, error) {
 	if err := checkLicense(l); err != nil {
 		return License{}, fmt.Errorf("store: record license: %w", err)
@@ -108,9 +115,9 @@ func (q *Queries) RecordLicense(ctx context.Context, l License) (License, error)
 			}
 		}
 		err := scanLicense(q.row(ctx, true, `INSERT INTO licenses (id, kind, order_id, device_code, binding, file, kid,
-			issued_by, issued_at, expires_at, replaces) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			issued_by, issued_at, expires_at, replaces, code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			RETURNING `+licenseCols(true), l.ID, string(l.Kind), l.OrderID, l.DeviceCode, bytesOrNil(l.Binding), l.File, l.KID,
-			l.IssuedBy, q.t(l.IssuedAt), q.t(l.ExpiresAt), strOrNil(l.Replaces)), &out)
+			l.IssuedBy, q.t(l.IssuedAt), q.t(l.ExpiresAt), strOrNil(l.Replaces), l.Code), &out)
 		if err != nil {
 			return fmt.Errorf("store: record license %q: %w", l.ID, q.s.classify(err, ErrNotFound))
 		}
@@ -123,6 +130,37 @@ func (q *Queries) RecordLicense(ctx context.Context, l License) (License, error)
 		return nil
 	})
 	return out, err
+}
+
+// LicensesByPrefix returns the licenses, files included, whose id starts
+// with prefix (lower-case hexadecimal, at least 8 digits), oldest first:
+// a release code names its license by the first 16 digits of its id.
+func (q *Queries) LicensesByPrefix(ctx context.Context, prefix string) ([]License, error) {
+	if len(prefix) < 8 || len(prefix) > 32 || strings.Trim(prefix, "0123456789abcdef") != "" {
+		return nil, fmt.Errorf("store: licenses by prefix %.40q: want 8 to 32 lower-case hex digits: %w", prefix, ErrInvalid)
+	}
+	// A range on the unique index of id: every id with the prefix sorts
+	// between prefix and prefix followed by the highest character used.
+	rows, err := q.rows(ctx, `SELECT `+licenseCols(true)+` FROM licenses WHERE id >= $1 AND id < $2 ORDER BY seq`,
+		prefix, prefix+"g")
+	if err != nil {
+		return nil, fmt.Errorf("store: licenses by prefix %s: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := []License{}
+	for rows.Next() {
+		var l License
+		if err := scanLicense(rows, &l); err != nil {
+			return nil, fmt.Errorf("store: licenses by prefix %s: %w", prefix, err)
+		}
+		if strings.HasPrefix(l.ID, prefix) {
+			out = append(out, l)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: licenses by prefix %s: %w", prefix, err)
+	}
+	return out, nil
 }
 
 // License returns the license with the given id, file included.
@@ -530,8 +568,8 @@ func scanRelease(r scanner, rel *Release) error {
 }
 
 // Release frees the seat held by an activation and records how, in one
-// transaction; the activation's device license, if any, is revoked at the
-// same time. Releasing twice, or presenting a proof that was used before,
+// transaction; the activation's device license, if any, is revoked and
+// marked released at the same time. Releasing twice, or presenting a proof that was used before,
 // is ErrConflict. ID and OrderID are ignored.
 func (q *Queries) Release(ctx context.Context, r Release) (Release, error) {
 	switch {
@@ -565,7 +603,7 @@ func (q *Queries) Release(ctx context.Context, r Release) (Release, error) {
 			return fmt.Errorf("store: release activation %d: %w", r.ActivationID, err)
 		}
 		if lic != "" {
-			if _, err := q.exec(ctx, `UPDATE licenses SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`,
+			if _, err := q.exec(ctx, `UPDATE licenses SET revoked_at = COALESCE(revoked_at, $2), released_at = $2 WHERE id = $1`,
 				lic, q.t(r.ReleasedAt)); err != nil {
 				return fmt.Errorf("store: release activation %d: revoking license: %w", r.ActivationID, err)
 			}
