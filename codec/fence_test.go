@@ -1,3 +1,7 @@
+//go:build !js
+
+// The fence asks the go command, which a js/wasm test binary cannot run.
+
 package codec
 
 import (
