@@ -66,6 +66,38 @@ func FuzzParsePublicKey(f *testing.F) {
 	})
 }
 
+// FuzzParsePublicKeys checks key lists: no panic; on error no keys; the
+// keys found are the lines that hold one, in order.
+func FuzzParsePublicKeys(f *testing.F) {
+	a, b := cosetest.KeyFromSeed("fuzz").Public(), cosetest.KeyFromSeed("fuzz B").Public()
+	f.Add([]byte("# roots\n" + a.String() + " # a\r\n\n" + b.String() + "\n"))
+	f.Add([]byte(a.String() + "\n" + a.String()[:40] + "\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		keys, err := cose.ParsePublicKeys("f", text)
+		if err != nil {
+			if keys != nil {
+				t.Fatal("keys returned with an error")
+			}
+			return
+		}
+		var want []string
+		for line := range bytes.Lines(text) {
+			line, _, _ = bytes.Cut(line, []byte("#"))
+			if line = bytes.TrimSpace(line); len(line) > 0 {
+				want = append(want, string(line))
+			}
+		}
+		if len(keys) != len(want) {
+			t.Fatalf("%d keys from %d key lines", len(keys), len(want))
+		}
+		for i, k := range keys {
+			if k.String() != want[i] {
+				t.Fatalf("key %d re-encodes to %q, line holds %q", i, k.String(), want[i])
+			}
+		}
+	})
+}
+
 // FuzzParsePrivateKey checks the private key encoding.
 func FuzzParsePrivateKey(f *testing.F) {
 	f.Add(cosetest.KeyFromSeed("fuzz").Bytes())

@@ -86,7 +86,7 @@ func newPublicKey(mlRaw, edRaw []byte) (*PublicKey, error) {
 		return nil, fmt.Errorf("%w public key: ML-DSA-65 part: %v", ErrMalformed, err)
 	}
 	k := &PublicKey{
-		enc: encodePublicKey(mlRaw, edRaw),
+		enc: publicParts.encode(mlRaw, edRaw),
 		ml:  &ml,
 		ed:  ed25519.PublicKey(bytes.Clone(edRaw)),
 	}
@@ -95,19 +95,29 @@ func newPublicKey(mlRaw, edRaw []byte) (*PublicKey, error) {
 	return k, nil
 }
 
-// encodePublicKey writes the COSE_KeySet
+// keyParts names the labels under which a COSE_KeySet of a hybrid key holds
+// its two parts: the public keys (AKP pub, OKP x) or the private seeds (AKP
+// priv, OKP d). Everything else in the two maps is fixed.
+type keyParts struct{ ml, ed int64 }
+
+var (
+	publicParts  = keyParts{ml: labelAKPPub, ed: labelOKPX}
+	privateParts = keyParts{ml: labelAKPPriv, ed: labelOKPD}
+)
+
+// encode writes the COSE_KeySet
 //
-//	[ {1: 7, 3: -49, -1: pub}, {1: 1, 3: -19, -1: 6, -2: x} ]
-func encodePublicKey(mlRaw, edRaw []byte) []byte {
-	b := make([]byte, 0, publicKeySize)
+//	[ {1: 7, 3: -49, p.ml: mlPart}, {1: 1, 3: -19, -1: 6, p.ed: edPart} ]
+func (p keyParts) encode(mlPart, edPart []byte) []byte {
+	b := make([]byte, 0, len(mlPart)+len(edPart)+21) // heads and labels: 21 bytes at most
 	b = appendHead(b, majorArray, 2)
 	b = appendHead(b, majorMap, 3)
 	b = appendInt(b, labelKty)
 	b = appendInt(b, ktyAKP)
 	b = appendInt(b, labelKeyAlg)
 	b = appendInt(b, algMLDSA65)
-	b = appendInt(b, labelAKPPub)
-	b = appendBytes(b, mlRaw)
+	b = appendInt(b, p.ml)
+	b = appendBytes(b, mlPart)
 	b = appendHead(b, majorMap, 4)
 	b = appendInt(b, labelKty)
 	b = appendInt(b, ktyOKP)
@@ -115,9 +125,22 @@ func encodePublicKey(mlRaw, edRaw []byte) []byte {
 	b = appendInt(b, algEd25519)
 	b = appendInt(b, labelOKPCrv)
 	b = appendInt(b, crvEd)
-	b = appendInt(b, labelOKPX)
-	b = appendBytes(b, edRaw)
+	b = appendInt(b, p.ed)
+	b = appendBytes(b, edPart)
 	return b
+}
+
+// parse takes the two parts of b at the offsets encode writes them at,
+// re-encodes them and compares (in constant time, as b may be secret), so
+// that every other byte is checked too. It returns nil parts if b is not
+// the canonical encoding; the caller checks len(b) first.
+func (p keyParts) parse(b []byte, mlLen, edLen int) (mlPart, edPart []byte) {
+	off := 1 + 1 + 2 + 3 + 1 + headSize(uint64(mlLen)) // array and map heads, kty, alg, label, byte-string head
+	mlPart, edPart = b[off:off+mlLen], b[len(b)-edLen:]
+	if subtle.ConstantTimeCompare(p.encode(mlPart, edPart), b) != 1 {
+		return nil, nil
+	}
+	return mlPart, edPart
 }
 
 // ParsePublicKey parses the canonical encoding returned by
@@ -126,12 +149,8 @@ func ParsePublicKey(b []byte) (*PublicKey, error) {
 	if len(b) != publicKeySize {
 		return nil, fmt.Errorf("%w public key: %d bytes, want %d", ErrMalformed, len(b), publicKeySize)
 	}
-	// The layout is fixed: take the key material at its offsets, re-encode
-	// and compare, so that every other byte is checked too.
-	mlOff := 1 + 1 + 2 + 3 + 1 + 3
-	mlRaw := b[mlOff : mlOff+mldsa65.PublicKeySize]
-	edRaw := b[len(b)-ed25519.PublicKeySize:]
-	if !bytes.Equal(encodePublicKey(mlRaw, edRaw), b) {
+	mlRaw, edRaw := publicParts.parse(b, mldsa65.PublicKeySize, ed25519.PublicKeySize)
+	if mlRaw == nil {
 		return nil, fmt.Errorf("%w public key: not a COSE_KeySet of an ML-DSA-65 AKP key and an Ed25519 OKP key in canonical form", ErrMalformed)
 	}
 	return newPublicKey(mlRaw, edRaw)
@@ -200,6 +219,36 @@ func (k *PublicKey) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// ParsePublicKeys parses a list of public keys in text form
+// ([PublicKey.MarshalText]), one a line, as trust files and key lists hold
+// them: text after '#' is a comment, white space around a key and blank
+// lines are ignored. It returns one key per key line, in order, duplicates
+// included, and no error for a list without keys: what an empty list means
+// is the caller's to say.
+//
+// An error names the line that failed, "name:line: ..." (as compilers
+// name a file), or "line N: ..." if name is empty, and wraps the error of
+// [PublicKey.UnmarshalText] (so errors.Is(err, ErrMalformed) holds).
+func ParsePublicKeys(name string, text []byte) ([]*PublicKey, error) {
+	var keys []*PublicKey
+	for i, line := range bytes.Split(text, []byte("\n")) {
+		line, _, _ = bytes.Cut(line, []byte("#"))
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		k := new(PublicKey)
+		if err := k.UnmarshalText(line); err != nil {
+			if name == "" {
+				return nil, fmt.Errorf("line %d: %w", i+1, err)
+			}
+			return nil, fmt.Errorf("%s:%d: %w", name, i+1, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
 // SeedSize is the size of each of the two seeds in a private key.
 const SeedSize = 32
 
@@ -256,41 +305,14 @@ func NewKeyFromSeeds(mlDSASeed, ed25519Seed []byte) (*PrivateKey, error) {
 	return newPrivateKey(mlDSASeed, ed25519Seed), nil
 }
 
-// encodePrivateKey writes the COSE_KeySet
-//
-//	[ {1: 7, 3: -49, -2: seed}, {1: 1, 3: -19, -1: 6, -4: d} ]
-func encodePrivateKey(mlSeed, edSeed []byte) []byte {
-	b := make([]byte, 0, privateKeySize)
-	b = appendHead(b, majorArray, 2)
-	b = appendHead(b, majorMap, 3)
-	b = appendInt(b, labelKty)
-	b = appendInt(b, ktyAKP)
-	b = appendInt(b, labelKeyAlg)
-	b = appendInt(b, algMLDSA65)
-	b = appendInt(b, labelAKPPriv)
-	b = appendBytes(b, mlSeed)
-	b = appendHead(b, majorMap, 4)
-	b = appendInt(b, labelKty)
-	b = appendInt(b, ktyOKP)
-	b = appendInt(b, labelKeyAlg)
-	b = appendInt(b, algEd25519)
-	b = appendInt(b, labelOKPCrv)
-	b = appendInt(b, crvEd)
-	b = appendInt(b, labelOKPD)
-	b = appendBytes(b, edSeed)
-	return b
-}
-
 // ParsePrivateKey parses the encoding returned by [PrivateKey.Bytes].
 // Errors never include key material.
 func ParsePrivateKey(b []byte) (*PrivateKey, error) {
 	if len(b) != privateKeySize {
 		return nil, fmt.Errorf("%w private key: %d bytes, want %d", ErrMalformed, len(b), privateKeySize)
 	}
-	mlOff := 1 + 1 + 2 + 3 + 1 + 2
-	mlSeed := b[mlOff : mlOff+SeedSize]
-	edSeed := b[len(b)-SeedSize:]
-	if subtle.ConstantTimeCompare(encodePrivateKey(mlSeed, edSeed), b) != 1 {
+	mlSeed, edSeed := privateParts.parse(b, SeedSize, SeedSize)
+	if mlSeed == nil {
 		return nil, fmt.Errorf("%w private key: not a COSE_KeySet of an ML-DSA-65 AKP seed and an Ed25519 OKP seed in canonical form", ErrMalformed)
 	}
 	return newPrivateKey(mlSeed, edSeed), nil
@@ -305,7 +327,7 @@ func (k *PrivateKey) Bytes() []byte {
 	if k == nil || k.ml == nil {
 		return nil
 	}
-	return encodePrivateKey(k.mlSeed[:], k.edSeed[:])
+	return privateParts.encode(k.mlSeed[:], k.edSeed[:])
 }
 
 // Public returns the public half of the key (nil for a zero PrivateKey).

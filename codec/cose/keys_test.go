@@ -223,3 +223,27 @@ func TestSignErrors(t *testing.T) {
 		t.Errorf("no trusted keys: %v", err)
 	}
 }
+
+func TestParsePublicKeys(t *testing.T) {
+	a, b := cosetest.KeyFromSeed("list A").Public(), cosetest.KeyFromSeed("list B").Public()
+	text := "# vendor roots\n\n  " + a.String() + "  # current\r\n" + b.String() + "\n#" + a.String() + "\n" + a.String()
+	keys, err := cose.ParsePublicKeys("roots.pub", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 3 || !keys[0].Equal(a) || !keys[1].Equal(b) || !keys[2].Equal(a) {
+		t.Fatalf("got %d keys, want a, b, a", len(keys))
+	}
+	for _, empty := range []string{"", "\n\n", "# no keys yet\n", "  #" + a.String()} {
+		if keys, err := cose.ParsePublicKeys("x", []byte(empty)); err != nil || len(keys) != 0 {
+			t.Errorf("%q: %d keys, %v", empty, len(keys), err)
+		}
+	}
+	bad := a.String() + "\n\n" + strings.TrimPrefix(b.String(), cose.PublicKeyPrefix) + "\n"
+	for name, want := range map[string]string{"roots.pub": "roots.pub:3: cose: malformed public key", "": "line 3: cose: malformed public key"} {
+		keys, err := cose.ParsePublicKeys(name, []byte(bad))
+		if !errors.Is(err, cose.ErrMalformed) || !strings.HasPrefix(err.Error(), want) || keys != nil {
+			t.Errorf("name %q: %d keys, %v; want an error starting %q", name, len(keys), err, want)
+		}
+	}
+}
