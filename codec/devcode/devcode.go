@@ -1,9 +1,6 @@
 package devcode
 
-import (
-	"encoding/binary"
-	"fmt"
-)
+import "fmt"
 
 const (
 	// Len is the number of characters of a device code, hyphens not
@@ -71,14 +68,12 @@ func versionError(v uint8) error {
 // symbols returns the 25 symbols of c, whose fields must be in range.
 func (c DeviceCode) symbols() [Len]byte {
 	var data [dataLen]byte
-	w := bitWriter{sym: data[:]}
-	w.write(uint64(c.Version), 4)
-	w.write(uint64(c.Flags), 4)
-	w.write(uint64(c.Product), 16)
-	w.write(uint64(binary.BigEndian.Uint32(c.Digest[:4])), 32)
-	w.write(uint64(binary.BigEndian.Uint32(c.Digest[4:])), 32)
-	w.write(uint64(c.Nonce), NonceBits)
-	w.flush()
+	w := BitWriter{sym: data[:0]} // 110 bits: dataLen symbols exactly
+	w.Uint(uint64(c.Version), 4)
+	w.Uint(uint64(c.Flags), 4)
+	w.Uint(uint64(c.Product), 16)
+	w.Bytes(c.Digest[:])
+	w.Uint(uint64(c.Nonce), NonceBits)
 	var code [Len]byte
 	deviceScheme.encode(code[:0], data[:])
 	return code
@@ -87,13 +82,12 @@ func (c DeviceCode) symbols() [Len]byte {
 // fromSymbols decodes the fields of a corrected code.
 func fromSymbols(code []byte) DeviceCode {
 	var c DeviceCode
-	r := bitReader{sym: code[:dataLen]}
-	c.Version = uint8(r.read(4))
-	c.Flags = uint8(r.read(4))
-	c.Product = uint16(r.read(16))
-	binary.BigEndian.PutUint32(c.Digest[:4], uint32(r.read(32)))
-	binary.BigEndian.PutUint32(c.Digest[4:], uint32(r.read(32)))
-	c.Nonce = uint32(r.read(NonceBits))
+	r := BitReader{sym: code[:dataLen]}
+	c.Version = uint8(r.Uint(4))
+	c.Flags = uint8(r.Uint(4))
+	c.Product = uint16(r.Uint(16))
+	r.Bytes(c.Digest[:])
+	c.Nonce = uint32(r.Uint(NonceBits))
 	return c
 }
 

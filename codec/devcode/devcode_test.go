@@ -271,13 +271,13 @@ func TestCheckPartialAgreesWithParse(t *testing.T) {
 }
 
 func TestCheckPartialVersion(t *testing.T) {
-	w := bitWriter{sym: make([]byte, dataLen)}
-	w.write(2, 4)
-	w.write(0, 106-32*3)
-	w.write(0, 32)
-	w.write(0, 32)
-	w.write(0, 32)
-	text := deviceScheme.format(deviceScheme.encode(nil, w.flush()))
+	var w BitWriter
+	w.Uint(2, 4)
+	w.Uint(0, 106-32*3)
+	w.Uint(0, 32)
+	w.Uint(0, 32)
+	w.Uint(0, 32)
+	text := deviceScheme.format(deviceScheme.encode(nil, w.appendSymbols(nil)))
 	p := CheckPartial(text)
 	if !errors.Is(p.Err, ErrVersion) || p.Groups[0].Status != GroupInvalid || p.Groups[1].Status != GroupOK {
 		t.Fatalf("%+v", p)

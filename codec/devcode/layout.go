@@ -40,8 +40,8 @@ func (l *Layout) Encode(w *BitWriter) (string, error) {
 	if w.bits > l.DataBits() {
 		return "", fmt.Errorf("devcode: %d bits do not fit in a %d-character code (%d data bits)", w.bits, l.s.n, l.DataBits())
 	}
-	data := make([]byte, l.s.k)
-	copy(data, w.symbols())
+	data := w.appendSymbols(make([]byte, 0, l.s.k))
+	data = data[:l.s.k] // zero symbols after the written ones
 	code := l.s.encode(make([]byte, 0, l.s.n), data)
 	return l.s.format(code), nil
 }
@@ -131,14 +131,14 @@ func (w *BitWriter) Bytes(b []byte) {
 // Len returns the number of bits written.
 func (w *BitWriter) Len() int { return w.bits }
 
-// symbols returns the bits written as 5-bit symbols, the last one padded
-// with zero bits.
-func (w *BitWriter) symbols() []byte {
-	s := append([]byte(nil), w.sym...)
+// appendSymbols appends the bits written to dst as 5-bit symbols, the last
+// one padded with zero bits.
+func (w *BitWriter) appendSymbols(dst []byte) []byte {
+	dst = append(dst, w.sym...)
 	if w.n > 0 {
-		s = append(s, byte(w.acc<<(5-w.n))&31)
+		dst = append(dst, byte(w.acc<<(5-w.n))&31)
 	}
-	return s
+	return dst
 }
 
 // BitReader reads the fields of a decoded code, most significant bit

@@ -173,6 +173,46 @@ func TestBitWriterWidths(t *testing.T) {
 	}
 }
 
+func TestBitWriterReader(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 1000 {
+		var widths []int
+		var values []uint64
+		total := 0
+		var w BitWriter
+		for range 1 + rng.IntN(20) {
+			width := 1 + rng.IntN(32)
+			v := rng.Uint64() & (1<<width - 1)
+			widths, values = append(widths, width), append(values, v)
+			w.Uint(v|^uint64(0)<<width, width) // high bits must be ignored
+			total += width
+		}
+		sym := w.appendSymbols(nil)
+		if len(sym) != (total+4)/5 {
+			t.Fatalf("%d bits in %d symbols", total, len(sym))
+		}
+		r := BitReader{sym: sym}
+		for i, width := range widths {
+			if got := r.Uint(width); got != values[i] {
+				t.Fatalf("field %d: %x, want %x", i, got, values[i])
+			}
+		}
+		if !r.RestZero() {
+			t.Fatal("padding not zero")
+		}
+	}
+	r := BitReader{sym: []byte{0b10000}}
+	r.Uint(1)
+	if r.RestZero() != true {
+		t.Fatal("RestZero after reading the only set bit")
+	}
+	r = BitReader{sym: []byte{0b00001}}
+	r.Uint(1)
+	if r.RestZero() {
+		t.Fatal("RestZero with a set padding bit")
+	}
+}
+
 // FuzzLayoutDecode: no panic; on error the result is zero; the canonical
 // form decodes to the same bits without correction and encodes back to
 // itself.

@@ -239,15 +239,15 @@ func generateVectors() vectorFile {
 	for _, v := range []uint8{0, 2, 15} {
 		c := g.randomCode()
 		c.Version = v
-		w := bitWriter{sym: make([]byte, dataLen)}
-		w.write(uint64(v), 4)
-		w.write(0, 4)
-		w.write(uint64(c.Product), 16)
+		var w BitWriter
+		w.Uint(uint64(v), 4)
+		w.Uint(0, 4)
+		w.Uint(uint64(c.Product), 16)
 		for _, b := range c.Digest {
-			w.write(uint64(b), 8)
+			w.Uint(uint64(b), 8)
 		}
-		w.write(uint64(c.Nonce), NonceBits)
-		sym := deviceScheme.encode(nil, w.flush())
+		w.Uint(uint64(c.Nonce), NonceBits)
+		sym := deviceScheme.encode(nil, w.appendSymbols(nil))
 		g.add(vector{Comment: fmt.Sprintf("format version %d", v), Flags: []string{"Version"}, Input: textOf(sym), Result: "invalid", Error: "version"})
 	}
 
