@@ -9,6 +9,8 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
+	"net/netip"
 	"os"
 	"os/user"
 	"strconv"
@@ -72,6 +74,10 @@ type Config struct {
 	// mode 0644) for applications that verify it themselves; removed
 	// while the terminal is not licensed. Empty disables it.
 	LicenseFile string
+	// Web is the loopback address (host:port; port 0 picks one) where
+	// `licetd run` serves the activation page (package agent/webui);
+	// empty means no page. CheckWebAddr says which addresses are allowed.
+	Web string
 	// WarnBefore is how long before expiry warnings start.
 	WarnBefore time.Duration
 	// ClockTolerance is how far the clock may be behind the trusted time
@@ -203,6 +209,16 @@ var settings = []setting{
 		set: str(func(c *Config) *string { return &c.SocketGroup })},
 	{name: "license-file", env: "LICETD_LICENSE_FILE", def: DefaultLicenseFile, help: "where the signed license is written for applications; empty: nowhere",
 		set: str(func(c *Config) *string { return &c.LicenseFile })},
+	{name: "web", env: "LICETD_WEB", help: "serve the activation page on this loopback host:port (127.0.0.1:0 picks a port); empty: no page",
+		set: func(c *Config, v string) error {
+			if v != "" {
+				if err := CheckWebAddr(v); err != nil {
+					return errors.New(strings.TrimPrefix(err.Error(), "agent: "))
+				}
+			}
+			c.Web = v
+			return nil
+		}},
 	{name: "warn-days", env: "LICETD_WARN_DAYS", def: "5", help: "warn this many days before expiry",
 		set: func(c *Config, v string) error {
 			n, err := strconv.ParseUint(v, 10, 16)
@@ -456,6 +472,36 @@ func (c *Config) socketGID() (int, error) {
 	}
 	return strconv.Atoi(g.Gid)
 }
+
+// CheckWebAddr accepts the addresses the activation page may listen on:
+// host:port where host is a loopback IP address (127.0.0.0/8, ::1) or
+// "localhost", and port a number (0 picks a free one). The page hands out
+// the terminal's birth record and takes licenses, so it is never served
+// to the network.
+func CheckWebAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("agent: web address %q: want host:port, such as 127.0.0.1:0", addr)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || port == "" || n > 65535 {
+		return fmt.Errorf("agent: web address %q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.Unmap().IsLoopback() {
+		if host == "" {
+			host = "all interfaces"
+		}
+		return fmt.Errorf("agent: web address %q: %s is not a loopback address; the activation page is served on 127.0.0.1, ::1 or localhost only", addr, host)
+	}
+	return nil
+}
+
+// Logger returns the structured logger the configuration describes
+// (LogFormat, LogLevel, Log).
+func (c *Config) Logger() *slog.Logger { return c.logger() }
 
 func (c *Config) logger() *slog.Logger {
 	w := c.Log

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"licet.dev/licet/airgap"
 	"licet.dev/licet/codec"
@@ -33,6 +34,12 @@ type Request struct {
 	// its first 8 bytes.
 	Digest [32]byte
 	Nonce  uint32
+	// Birth is the birth record's canonical encoding
+	// (fingerprint.Record.MarshalBinary), whose SHA-256 is Digest.
+	Birth []byte
+	// Created is when the request was made: the request bundle's issue
+	// time.
+	Created time.Time
 	// Bundle is the request bundle (codec CBOR) the request URL carries.
 	Bundle []byte
 	// WithComponents says whether the bundle carries the component hashes;
@@ -109,7 +116,7 @@ func (a *Agent) Request(opts RequestOptions) (*Request, error) {
 		}
 		q = &rec.Requests[len(rec.Requests)-1]
 	}
-	r.Nonce = q.Nonce
+	r.Nonce, r.Birth, r.Created = q.Nonce, birthBytes, time.Unix(q.Created, 0).UTC()
 	r.DeviceCode = devcode.New(opts.Product, [8]byte(r.Digest[:8]), q.Nonce)
 	if rec.License != nil {
 		if x, err := parseHeld(rec.License); err == nil && x.product == opts.Product {

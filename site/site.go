@@ -94,6 +94,18 @@ func newHandler(fsys fs.FS) (*handler, error) {
 	return &handler{files: files}, nil
 }
 
+// Files returns the embedded files under static/ (index.html, js/, css/,
+// wasm/, terminal/, ...) for servers that lay them out their own way:
+// licetd's activation page (package agent/webui) serves terminal/ at its
+// root. The files are read from the binary, not copied.
+func Files() fs.FS {
+	sub, err := fs.Sub(static, "static")
+	if err != nil {
+		panic("site: " + err.Error()) // fixed at build time
+	}
+	return sub
+}
+
 // HasWasm reports whether the WebAssembly codec (static/wasm/licet.wasm,
 // built by `make wasm`) was embedded. Without it the portal still works,
 // but device codes are checked only by the server.

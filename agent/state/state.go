@@ -41,6 +41,10 @@ const (
 	KeyFile   = "install.key" // the per-install secret
 	LockFile  = "lock"        // advisory lock for read-modify-write steps
 	ClockName = "clock"       // the clock high-water mark (see Dir.Clock)
+	// URLFile is not sealed: `licetd run --web` writes the URL of its
+	// activation page there, in plain text for root to open. Put refuses
+	// the name; Names, Check and the install-key check leave it out.
+	URLFile = "web-url"
 )
 
 // MaxSize is the largest payload Put accepts and Get reads.
@@ -227,7 +231,7 @@ func checkName(name string) error {
 			return fmt.Errorf("state: file name %q: only a-z 0-9 . _ - allowed, starting with a letter or digit", name)
 		}
 	}
-	if name == KeyFile || name == LockFile {
+	if name == KeyFile || name == LockFile || name == URLFile {
 		return fmt.Errorf("state: file name %q is reserved", name)
 	}
 	return nil

@@ -2,11 +2,14 @@ package licetdcli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"licet.dev/licet/agent"
+	"licet.dev/licet/agent/webui"
 )
 
 func init() {
@@ -21,6 +24,8 @@ func runRun(e *Env, args []string) error {
 		"",
 		"Runs the daemon: answers applications on the local API socket, keeps the license file",
 		"in step, and checks the machine, the state and the clock when something can change.",
+		"With --web 127.0.0.1:0 it also serves the activation page on the loopback interface and",
+		"prints its URL, which carries a token; the URL is also in STATE/"+webui.URLFile+".",
 		"Stops on SIGINT or SIGTERM.")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -39,5 +44,40 @@ func runRun(e *Env, args []string) error {
 		ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 	}
-	return agent.Run(ctx, cfg)
+	if cfg.Web == "" {
+		return agent.Run(ctx, cfg)
+	}
+	return runWithPage(ctx, e, cfg)
+}
+
+// runWithPage runs the daemon and the activation page beside it. The page
+// has an agent of its own; the daemon notices what it imports at its next
+// query, as it does for `licetd import`.
+func runWithPage(ctx context.Context, e *Env, cfg agent.Config) error {
+	a, err := agent.Open(cfg)
+	if err != nil {
+		return err
+	}
+	log := cfg.Logger()
+	s, err := webui.Listen(webui.Config{
+		Addr:    cfg.Web,
+		Agent:   a,
+		URLFile: filepath.Join(cfg.State, webui.URLFile),
+		Rand:    e.Rand,
+		Log:     log,
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("activation page", "addr", s.Addr().String(), "url_file", filepath.Join(cfg.State, webui.URLFile))
+	fmt.Fprintf(e.Stdout, "activation page: %s\n", s.URL())
+	wctx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(wctx) }()
+	err = agent.Run(ctx, cfg)
+	stop()
+	if werr := <-served; err == nil {
+		err = werr
+	}
+	return err
 }
