@@ -9,10 +9,20 @@
 // and a _js.go file that binds it to JavaScript:
 //
 //	devcode.go, devcode_js.go   device codes: parseDeviceCode, checkDeviceCode
+//	codes.go, codes_js.go       confirmation and release codes: parse, check
+//	request.go, request_js.go   makeRequest (device code and request URL from
+//	                            a birth record), requestURL, parseRequestURL,
+//	                            parseRequestBundle
+//	license.go, license_js.go   readLicenseFile, verifyLicense
+//	frames.go, frames_js.go     animated QR: newSender, newReceiver
+//	qr.go, qr_js.go             qrSVG
 //	main_js.go                  the global object, version, argument checks
 //
 // The pure halves are tested natively against the codec's vector files; the
 // built module is tested under Node by wasm/test/*.test.mjs against the same
 // files. Functions never throw for bad input: they answer
-// {ok: false, error: {kind, message}}.
+// {ok: false, error: {kind, message}}. Bytes travel as Uint8Array.
+//
+// The module never links gozxing (TestFence): browsers scan camera frames
+// with BarcodeDetector or zxing-wasm.
 package main
