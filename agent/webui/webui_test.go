@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -23,6 +24,7 @@ import (
 	"licet.dev/licet/agent"
 	"licet.dev/licet/agent/localapi"
 	"licet.dev/licet/codec"
+	"licet.dev/licet/codec/confirm"
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/codec/cose/cosetest"
 	"licet.dev/licet/codec/devcode"
@@ -148,6 +150,7 @@ func (f *fixture) api(method, path string, body []byte, out any) {
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		f.t.Fatalf("%s %s: content type %q", method, path, ct)
 	}
+	reflect.ValueOf(out).Elem().SetZero() // nothing left from a previous answer
 	if err := json.Unmarshal(b, out); err != nil {
 		f.t.Fatalf("%s %s: %v: %s", method, path, err, b)
 	}
@@ -651,4 +654,83 @@ func FuzzLicense(f *testing.F) {
 			}
 		}
 	})
+}
+
+// An order license posted to /api/license is kept for confirmation codes,
+// and a code typed on the page activates the terminal.
+func TestOrderAndConfirm(t *testing.T) {
+	f := newFixture(t, pageFS)
+	ck, err := confirm.NewKeyFromSeed(bytes.Repeat([]byte{0xc0}, confirm.SeedSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id codec.ID
+	rand.Read(id[:])
+	at := codec.At(t0)
+	order := &codec.OrderLicense{
+		Header:   codec.Header{ID: id, IssuedAt: at, NotBefore: at, NotAfter: at.Add(codec.Days(365))},
+		Customer: "Example Site", Product: product, Mode: codec.ModePermanent, Seats: 3,
+		Features: map[string]string{"export": "yes"}, ConfirmKey: ck.Public().ConfirmKey(),
+	}
+	signed, err := codec.Sign(rand.Reader, vendorKey, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := codec.NewFile(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imp Imported
+	f.api(http.MethodPost, "/api/license", file.Armour(), &imp)
+	if imp.Imported.Kind != "order" || imp.Imported.ID != id.String() || imp.Imported.Product != product || imp.Licensed {
+		t.Fatalf("order: %+v", imp)
+	}
+	var b Birth
+	f.api(http.MethodGet, "/api/birth?product=4660", nil, &b)
+	p, err := devcode.Parse(b.DeviceCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := confirm.New(ck, order, p.Code, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conf Imported
+	f.api(http.MethodPost, "/api/confirm", []byte(" "+code.String()+"\n"), &conf)
+	if conf.Imported.Kind != "confirmation" || !conf.Licensed || !conf.Classical || conf.Features["export"] != "yes" {
+		t.Fatalf("confirm: %+v", conf)
+	}
+	// The full license for the same request replaces the classical
+	// activation.
+	var full Imported
+	f.api(http.MethodPost, "/api/license", issue(t, vendorKey, b.DeviceCode, product, t0, t0.AddDate(0, 0, 30)), &full)
+	if full.Imported.Kind != "license" || !full.Licensed || full.Classical || len(full.Pending) != 0 {
+		t.Fatalf("full license: %+v", full)
+	}
+}
+
+// BenchmarkBirth measures GET /api/birth for a pending request over the
+// loopback listener: a status check, the machine read again and the
+// request shown again.
+func BenchmarkBirth(b *testing.B) {
+	f := newFixture(b, pageFS)
+	var out Birth
+	f.api(http.MethodGet, "/api/birth?product=4660", nil, &out)
+	for b.Loop() {
+		f.api(http.MethodGet, "/api/birth", nil, &out)
+	}
+}
+
+// BenchmarkStatus measures GET /api/status of a licensed terminal over the
+// loopback listener.
+func BenchmarkStatus(b *testing.B) {
+	f := newFixture(b, pageFS)
+	var out Birth
+	f.api(http.MethodGet, "/api/birth?product=4660", nil, &out)
+	var imp Imported
+	f.api(http.MethodPost, "/api/license", issue(b, vendorKey, out.DeviceCode, product, t0, time.Time{}), &imp)
+	var st localapi.Status
+	for b.Loop() {
+		f.api(http.MethodGet, "/api/status", nil, &st)
+	}
 }
