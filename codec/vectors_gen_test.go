@@ -3,10 +3,7 @@ package codec
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -15,6 +12,7 @@ import (
 
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/codec/cose/cosetest"
+	"licet.dev/licet/codec/internal/vectors"
 )
 
 // The vector generator. `go test ./codec -run TestVectorsUpToDate -update`
@@ -23,8 +21,6 @@ import (
 // this code cannot drift apart. Everything is deterministic: keys from
 // cosetest.KeyFromSeed labels, ML-DSA-65 in its deterministic variant
 // (cosetest.SignDeterministic), fixed ids and fixed times.
-
-var update = flag.Bool("update", false, "rewrite testdata/vectors from the generator")
 
 const vectorDir = "testdata/vectors"
 
@@ -132,11 +128,7 @@ func (b *builder) add(t vectorTest) {
 
 func (b *builder) json() []byte {
 	b.file.NumberOfTests = b.n
-	out, err := json.MarshalIndent(b.file, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return append(out, '\n')
+	return vectors.Marshal(b.file)
 }
 
 func mustMarshal(o Object) []byte {
@@ -453,27 +445,6 @@ func rawFile(signed ...[]byte) []byte {
 }
 
 func TestVectorsUpToDate(t *testing.T) {
-	files := map[string][]byte{
-		"objects.json": genObjects(),
-		"chains.json":  genChains(),
-	}
-	for name, want := range files {
-		path := filepath.Join(vectorDir, name)
-		if *update {
-			if err := os.MkdirAll(vectorDir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from the generator's output; run go test ./codec -run TestVectorsUpToDate -update", path)
-		}
-	}
+	vectors.Check(t, filepath.Join(vectorDir, "objects.json"), genObjects())
+	vectors.Check(t, filepath.Join(vectorDir, "chains.json"), genChains())
 }

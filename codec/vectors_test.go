@@ -3,27 +3,19 @@ package codec
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"licet.dev/licet/codec/cose"
+	"licet.dev/licet/codec/internal/vectors"
 )
 
 func readVectors(t testing.TB, name string) *vectorFile {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(vectorDir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f vectorFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		t.Fatal(err)
-	}
+	f := vectors.Load[vectorFile](t, filepath.Join(vectorDir, name))
 	n := 0
 	for _, g := range f.TestGroups {
 		n += len(g.Tests)

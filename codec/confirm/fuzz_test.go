@@ -3,6 +3,8 @@ package confirm
 import (
 	"slices"
 	"testing"
+
+	"licet.dev/licet/codec/internal/vectors"
 )
 
 // FuzzParse checks that Parse never panics, returns a zero Parsed on
@@ -11,7 +13,7 @@ import (
 // UnmarshalText. Codes that parse are verified against the first vector
 // group's order, which must not panic either.
 func FuzzParse(f *testing.F) {
-	v := loadVectors(f)
+	v := vectors.Load[vectorFile](f, vectorPath)
 	for _, g := range v.TestGroups {
 		for _, tc := range g.Tests {
 			f.Add(tc.Input)

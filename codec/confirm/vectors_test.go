@@ -4,31 +4,20 @@ import (
 	"bytes"
 	"crypto/elliptic"
 	"encoding/hex"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"licet.dev/licet/codec"
 	"licet.dev/licet/codec/devcode"
+	"licet.dev/licet/codec/internal/vectors"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/vectors/confirm.json from the generator")
 
 const vectorPath = "testdata/vectors/confirm.json"
 
-type vectorFile struct {
-	Algorithm     string            `json:"algorithm"`
-	Generator     string            `json:"generator"`
-	NumberOfTests int               `json:"numberOfTests"`
-	Header        []string          `json:"header"`
-	Notes         map[string]string `json:"notes"`
-	TestGroups    []vectorGroup     `json:"testGroups"`
-}
+type vectorFile = vectors.File[vectorGroup]
 
 // vectorGroup is one confirmation key and one order license.
 type vectorGroup struct {
@@ -363,50 +352,17 @@ func orderBytes() []byte {
 	return b
 }
 
-func marshalVectors(v vectorFile) []byte {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return append(b, '\n')
-}
-
-func loadVectors(t testing.TB) vectorFile {
-	t.Helper()
-	b, err := os.ReadFile(vectorPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectorFile
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // TestVectorsGenerated keeps the vector file equal to the generator's
 // output; -update rewrites it.
 func TestVectorsGenerated(t *testing.T) {
-	want := marshalVectors(generateVectors())
-	if *update {
-		if err := os.WriteFile(vectorPath, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(vectorPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the generator's output; review and run go test -run TestVectors -update", vectorPath)
-	}
+	vectors.Check(t, vectorPath, vectors.Marshal(generateVectors()))
 }
 
 func TestVectors(t *testing.T) {
-	v := loadVectors(t)
+	v := vectors.Load[vectorFile](t, vectorPath)
 	n := 0
 	for _, g := range v.TestGroups {
-		key, err := NewKeyFromSeed(mustHex(t, g.Seed))
+		key, err := NewKeyFromSeed(vectors.Hex(t, g.Seed))
 		if err != nil || key.Public().String() != g.PublicKey {
 			t.Fatalf("group key: %v", err)
 		}
@@ -454,12 +410,4 @@ func TestVectors(t *testing.T) {
 	if n != v.NumberOfTests || n < 30 {
 		t.Fatalf("%d tests, header says %d", n, v.NumberOfTests)
 	}
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -6,15 +6,16 @@ import (
 
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/codec/cose/cosetest"
+	"licet.dev/licet/codec/internal/vectors"
 )
 
 // FuzzDecode checks the decoder on arbitrary input: no panic; on error a
 // nil message; a decoded message re-encodes to the input, and fxamacker's
 // core deterministic encoding agrees that the input is canonical.
 func FuzzDecode(f *testing.F) {
-	for _, g := range loadVectors(f).TestGroups {
+	for _, g := range vectors.Load[vectorFile](f, vectorPath).TestGroups {
 		for _, tc := range g.Tests {
-			f.Add(mustHex(f, tc.Msg))
+			f.Add(vectors.Hex(f, tc.Msg))
 		}
 	}
 	pub := cosetest.KeyFromSeed("licet vector key A").Public()

@@ -3,33 +3,21 @@ package cose_test
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/codec/cose/cosetest"
+	"licet.dev/licet/codec/internal/vectors"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/vectors from the generator")
-
-const vectorFile = "testdata/vectors/cose_sign_hybrid.json"
+const vectorPath = "testdata/vectors/cose_sign_hybrid.json"
 
 // The vector file has the shape of Wycheproof's: groups of tests sharing a
 // key, each test with tcId, comment, result (valid or invalid) and flags,
 // plus the sentinel error a Licet verifier returns.
 
-type vectorFileJSON struct {
-	Algorithm     string            `json:"algorithm"`
-	Generator     string            `json:"generator"`
-	Header        []string          `json:"header"`
-	Notes         map[string]string `json:"notes"`
-	NumberOfTests int               `json:"numberOfTests"`
-	TestGroups    []vectorGroup     `json:"testGroups"`
-}
+type vectorFile = vectors.File[vectorGroup]
 
 type vectorGroup struct {
 	Type          string       `json:"type"`
@@ -93,7 +81,7 @@ func generateVectors(t testing.TB) []byte {
 		}
 		g.Tests = append(g.Tests, v)
 	}
-	file := vectorFileJSON{
+	file := vectorFile{
 		Algorithm: "COSE_Sign (RFC 9052) with ML-DSA-65 (alg -49) and Ed25519 (alg -19), both required",
 		Generator: "go test ./codec/cose -run TestVectorsUpToDate -update (codec/cose/vectors_test.go, cases_test.go)",
 		Header: []string{
@@ -115,66 +103,26 @@ func generateVectors(t testing.TB) []byte {
 		NumberOfTests: len(g.Tests),
 		TestGroups:    []vectorGroup{g},
 	}
-	b, err := json.MarshalIndent(file, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return append(b, '\n')
+	return vectors.Marshal(file)
 }
 
 // TestVectorsUpToDate regenerates the vectors and compares them with the
 // checked-in file; with -update it rewrites the file.
 func TestVectorsUpToDate(t *testing.T) {
-	got := generateVectors(t)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(vectorFile), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(vectorFile, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(vectorFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date or the generator is not deterministic; run go test ./codec/cose -run TestVectorsUpToDate -update", vectorFile)
-	}
-}
-
-func loadVectors(t testing.TB) *vectorFileJSON {
-	b, err := os.ReadFile(vectorFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectorFileJSON
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	return &v
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	vectors.Check(t, vectorPath, generateVectors(t))
 }
 
 // TestVectors checks the checked-in vectors, as other implementations
 // (WASM, the site) do.
 func TestVectors(t *testing.T) {
-	v := loadVectors(t)
+	v := vectors.Load[vectorFile](t, vectorPath)
 	n := 0
 	for _, g := range v.TestGroups {
 		priv := cosetest.KeyFromSeed(g.KeySeed)
 		if hex.EncodeToString(priv.Bytes()) != g.PrivateKey {
 			t.Fatalf("private key from seed %q differs from the vector", g.KeySeed)
 		}
-		pub, err := cose.ParsePublicKey(mustHex(t, g.PublicKey))
+		pub, err := cose.ParsePublicKey(vectors.Hex(t, g.PublicKey))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +132,7 @@ func TestVectors(t *testing.T) {
 		for _, tc := range g.Tests {
 			n++
 			t.Run(tc.Comment, func(t *testing.T) {
-				msg := mustHex(t, tc.Msg)
+				msg := vectors.Hex(t, tc.Msg)
 				m, k, err := cose.Verify(msg, []*cose.PublicKey{pub})
 				switch tc.Result {
 				case "valid":

@@ -4,13 +4,15 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"licet.dev/licet/codec/internal/vectors"
 )
 
 // FuzzParse checks that Parse never panics, returns a zero Parsed on
 // error, returns a canonical form that re-parses to the same code without
 // corrections, and agrees with CheckPartial and UnmarshalText.
 func FuzzParse(f *testing.F) {
-	for _, g := range loadVectors(f).TestGroups {
+	for _, g := range vectors.Load[vectorFile](f, vectorPath).TestGroups {
 		for _, v := range g.Tests {
 			f.Add(v.Input)
 		}

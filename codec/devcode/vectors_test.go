@@ -1,31 +1,20 @@
 package devcode
 
 import (
-	"bytes"
 	"encoding/hex"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/vectors/devcode.json from the generator")
+	"licet.dev/licet/codec/internal/vectors"
+)
 
 const vectorPath = "testdata/vectors/devcode.json"
 
 // The vector file, in the shape of Wycheproof's test vector files.
-type vectorFile struct {
-	Algorithm     string            `json:"algorithm"`
-	Generator     string            `json:"generator"`
-	NumberOfTests int               `json:"numberOfTests"`
-	Header        []string          `json:"header"`
-	Notes         map[string]string `json:"notes"`
-	TestGroups    []vectorGroup     `json:"testGroups"`
-}
+type vectorFile = vectors.File[vectorGroup]
 
 type vectorGroup struct {
 	Type  string   `json:"type"`
@@ -359,52 +348,14 @@ func toFullWidth(s string) string {
 	return b.String()
 }
 
-func encodeVectors(f vectorFile) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(f); err != nil {
-		panic(err)
-	}
-	return buf.Bytes()
-}
-
-func loadVectors(t testing.TB) vectorFile {
-	t.Helper()
-	b, err := os.ReadFile(vectorPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var f vectorFile
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
 // TestVectorsGenerated keeps the checked-in file equal to the generator's
 // output; -update rewrites it.
 func TestVectorsGenerated(t *testing.T) {
-	want := encodeVectors(generateVectors())
-	if *update {
-		if err := os.WriteFile(vectorPath, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(vectorPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the generator's output; run go test -run TestVectors -update and review the diff", vectorPath)
-	}
+	vectors.Check(t, vectorPath, vectors.Marshal(generateVectors()))
 }
 
 func TestVectors(t *testing.T) {
-	f := loadVectors(t)
+	f := vectors.Load[vectorFile](t, vectorPath)
 	n := 0
 	for _, grp := range f.TestGroups {
 		for _, v := range grp.Tests {

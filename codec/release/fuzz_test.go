@@ -3,6 +3,8 @@ package release
 import (
 	"slices"
 	"testing"
+
+	"licet.dev/licet/codec/internal/vectors"
 )
 
 // FuzzParse checks that Parse never panics, returns a zero Parsed on
@@ -10,7 +12,7 @@ import (
 // corrections and re-encodes to itself, and agrees with CheckPartial and
 // UnmarshalText; checking a parsed code never panics.
 func FuzzParse(f *testing.F) {
-	v := loadVectors(f)
+	v := vectors.Load[vectorFile](f, vectorPath)
 	for _, g := range v.TestGroups {
 		for _, tc := range g.Tests {
 			f.Add(tc.Input)

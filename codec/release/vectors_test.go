@@ -3,30 +3,19 @@ package release
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"licet.dev/licet/codec/confirm"
 	"licet.dev/licet/codec/devcode"
+	"licet.dev/licet/codec/internal/vectors"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/vectors/release.json from the generator")
 
 const vectorPath = "testdata/vectors/release.json"
 
-type vectorFile struct {
-	Algorithm     string            `json:"algorithm"`
-	Generator     string            `json:"generator"`
-	NumberOfTests int               `json:"numberOfTests"`
-	Header        []string          `json:"header"`
-	Notes         map[string]string `json:"notes"`
-	TestGroups    []vectorGroup     `json:"testGroups"`
-}
+type vectorFile = vectors.File[vectorGroup]
 
 // vectorGroup is one activation: a license file or a confirmation code.
 type vectorGroup struct {
@@ -198,47 +187,14 @@ func generateVectors(t testing.TB) vectorFile {
 	}
 }
 
-func marshalVectors(v vectorFile) []byte {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return append(b, '\n')
-}
-
-func loadVectors(t testing.TB) vectorFile {
-	t.Helper()
-	b, err := os.ReadFile(vectorPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v vectorFile
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 // TestVectorsGenerated keeps the vector file equal to the generator's
 // output; -update rewrites it.
 func TestVectorsGenerated(t *testing.T) {
-	want := marshalVectors(generateVectors(t))
-	if *update {
-		if err := os.WriteFile(vectorPath, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(vectorPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the generator's output; review and run go test -run TestVectors -update", vectorPath)
-	}
+	vectors.Check(t, vectorPath, vectors.Marshal(generateVectors(t)))
 }
 
 func TestVectors(t *testing.T) {
-	v := loadVectors(t)
+	v := vectors.Load[vectorFile](t, vectorPath)
 	n := 0
 	for _, g := range v.TestGroups {
 		var a Activation
