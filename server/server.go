@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"licet.dev/licet/server/api"
+	"licet.dev/licet/server/hub"
 	"licet.dev/licet/server/store"
 	"licet.dev/licet/site"
 )
@@ -103,9 +104,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 
 	metrics := api.NewMetrics(start)
+	pairings := hub.New(st, hub.Config{Now: cfg.Now, Rand: cfg.Rand, Log: log})
 	a, err := api.New(api.Options{Store: st, Keys: keys, Metrics: metrics, Log: log, Now: cfg.Now, Rand: cfg.Rand,
 		PublicURL: public, SecureCookies: cfg.tls() || len(public) > 8 && public[:8] == "https://",
-		SessionTTL: cfg.SessionTTL, Version: cfg.Version, Site: site.Handler()})
+		SessionTTL: cfg.SessionTTL, Version: cfg.Version, Site: site.Handler(), Hub: pairings})
 	if err != nil {
 		ln.Close()
 		return err
@@ -147,6 +149,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The pairing hub delivers what phones post on other replicas and
+	// ends expired pairings; it closes its websockets when ctx is done.
+	go pairings.Run(ctx)
 	log.Info("listening", "addr", ln.Addr().String(), "url", public, "tls", cfg.tls(), "startup", time.Since(start))
 	if cfg.Ready != nil {
 		cfg.Ready(public)
@@ -167,6 +172,9 @@ func Run(ctx context.Context, cfg Config) error {
 			now := cfg.Now()
 			if _, err := st.DeleteExpiredSessions(ctx, now, now.Add(-cfg.SessionTTL)); err != nil {
 				log.Warn("removing expired sessions", "err", err)
+			}
+			if _, err := st.DeleteExpiredPairings(ctx, now.Add(-time.Hour)); err != nil {
+				log.Warn("removing expired pairings", "err", err)
 			}
 		case <-ctx.Done():
 			log.Info("shutting down")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"licet.dev/licet/server/hub"
 	"licet.dev/licet/server/store"
 )
 
@@ -36,6 +37,9 @@ type Options struct {
 	Version string
 	// Site serves the portal's static files; nil serves none.
 	Site http.Handler
+	// Hub holds the desktop websockets of phone pairings; nil makes one
+	// with default settings. The server runs its Run loop.
+	Hub *hub.Hub
 }
 
 // API is the portal's HTTP interface. Build it with [New]; it is an
@@ -54,6 +58,10 @@ type API struct {
 	ttl       time.Duration
 	site      http.Handler
 	limits    *limiter
+	// pairLimits throttles the public pairing routes per address and per
+	// pairing; releaseLimits counts wrong release codes per account.
+	pairLimits, releaseLimits *limiter
+	hub                       *hub.Hub
 
 	routes  []*route
 	openapi []byte
@@ -78,6 +86,7 @@ func New(o Options) (*API, error) {
 		secure:    o.SecureCookies,
 		ttl:       o.SessionTTL,
 		site:      o.Site,
+		hub:       o.Hub,
 	}
 	if a.metrics == nil {
 		a.metrics = NewMetrics(time.Now())
@@ -94,7 +103,12 @@ func New(o Options) (*API, error) {
 	if a.ttl <= 0 {
 		a.ttl = 12 * time.Hour
 	}
-	a.limits = newLimiter(a.now)
+	a.limits = newLimiter(a.now, loginBurst, loginRefill)
+	a.pairLimits = newLimiter(a.now, pairBurst, pairRefill)
+	a.releaseLimits = newLimiter(a.now, releaseBurst, releaseRefill)
+	if a.hub == nil {
+		a.hub = hub.New(a.store, hub.Config{Now: a.now, Rand: a.rand, Log: a.log})
+	}
 	a.routes = a.table()
 	doc, err := json.MarshalIndent(openAPI(a.routes, o.Version), "", " ")
 	if err != nil {
@@ -132,6 +146,8 @@ func New(o Options) (*API, error) {
 		// portal's single page, which reads the rest from its address.
 		a.mux.HandleFunc("GET /setup", shell)
 		a.mux.HandleFunc("GET /R/{request...}", shell)
+		// The phone URL of a pairing opens the phone's scanning page.
+		a.mux.HandleFunc("GET /P/{token...}", shell)
 	}
 	a.root = a.observe(a.mux)
 	return a, nil
@@ -139,6 +155,9 @@ func New(o Options) (*API, error) {
 
 // ServeHTTP serves every route.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.root.ServeHTTP(w, r) }
+
+// Hub returns the hub of phone pairings, whose Run loop the server runs.
+func (a *API) Hub() *hub.Hub { return a.hub }
 
 // Metrics returns the API's metrics registry.
 func (a *API) Metrics() *Metrics { return a.metrics }

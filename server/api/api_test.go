@@ -49,7 +49,7 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 					t.Errorf("%s %s: no x-public", method, path)
 					continue
 				}
-				url := strings.NewReplacer("{id}", "1").Replace(path)
+				url := strings.NewReplacer("{id}", "1", "{token}", strings.Repeat("A", 52)).Replace(path)
 				if *op.Public {
 					public = append(public, method+" "+path)
 					if len(op.Security) != 0 {
@@ -86,7 +86,8 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 			t.Errorf("document has %d operations, the route table %d", seen, len(e.api.routes))
 		}
 		sort.Strings(public)
-		want := []string{"GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/setup"}
+		want := []string{"GET /api/v1/openapi.json", "POST /api/v1/auth/login", "POST /api/v1/auth/setup",
+			"POST /api/v1/pairings/{token}/hello", "POST /api/v1/pairings/{token}/requests"}
 		if fmt.Sprint(public) != fmt.Sprint(want) {
 			t.Errorf("public operations %v, want %v", public, want)
 		}

@@ -176,11 +176,14 @@ func (a *API) authenticate(r *http.Request) (*principal, error) {
 		SessionID: string(h), CSRF: base64.RawURLEncoding.EncodeToString(s.CSRFSecret)}, nil
 }
 
-// limiter is a token bucket per client address for the public endpoints.
+// limiter is a token bucket per key (a client address, an account, a
+// pairing): burst requests at once, refilled at one per refill.
 type limiter struct {
-	now func() time.Time
-	mu  sync.Mutex
-	b   map[string]*bucket
+	now    func() time.Time
+	burst  float64
+	refill time.Duration
+	mu     sync.Mutex
+	b      map[string]*bucket
 }
 
 type bucket struct {
@@ -188,39 +191,58 @@ type bucket struct {
 	at     time.Time
 }
 
-func newLimiter(now func() time.Time) *limiter { return &limiter{now: now, b: map[string]*bucket{}} }
+func newLimiter(now func() time.Time, burst int, refill time.Duration) *limiter {
+	return &limiter{now: now, burst: float64(burst), refill: refill, b: map[string]*bucket{}}
+}
 
 // allow takes one token for key; when none is left it returns the seconds
 // until the next one.
 func (l *limiter) allow(key string) (bool, int) {
+	return l.use(key, true)
+}
+
+// check reports whether key has a token left without taking it; take it
+// with allow when the attempt fails (a limit on failures).
+func (l *limiter) check(key string) (bool, int) {
+	return l.use(key, false)
+}
+
+func (l *limiter) use(key string, take bool) (bool, int) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.b) > 10000 {
 		for k, b := range l.b {
-			if now.Sub(b.at) > loginRefill*loginBurst {
+			if now.Sub(b.at) > l.refill*time.Duration(l.burst) {
 				delete(l.b, k)
 			}
 		}
 	}
 	b := l.b[key]
 	if b == nil {
-		b = &bucket{tokens: loginBurst, at: now}
+		b = &bucket{tokens: l.burst, at: now}
 		l.b[key] = b
 	}
-	b.tokens = min(loginBurst, b.tokens+now.Sub(b.at).Seconds()/loginRefill.Seconds())
+	b.tokens = min(l.burst, b.tokens+now.Sub(b.at).Seconds()/l.refill.Seconds())
 	b.at = now
 	if b.tokens < 1 {
-		return false, int((1-b.tokens)*loginRefill.Seconds()) + 1
+		return false, int((1-b.tokens)*l.refill.Seconds()) + 1
 	}
-	b.tokens--
+	if take {
+		b.tokens--
+	}
 	return true, 0
+}
+
+// limited is the problem of a request over a limit.
+func limited(who string, wait int) error {
+	return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
+		Public: "too many attempts from " + who + "; retry in " + strconv.Itoa(wait) + " seconds", RetryAfter: wait}
 }
 
 func (a *API) rateLimit(r *http.Request, what string) error {
 	if ok, wait := a.limits.allow(what + " " + clientIP(r)); !ok {
-		return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
-			Public: "too many attempts from this address; retry in " + strconv.Itoa(wait) + " seconds", RetryAfter: wait}
+		return limited("this address", wait)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"licet.dev/licet/server/store"
+	"licet.dev/licet/site"
 )
 
 const testPassphrase = "correct horse battery staple"
@@ -55,13 +56,26 @@ func newEnv(t testing.TB, st *store.Store) *env {
 	if err != nil || !created {
 		t.Fatalf("OpenKeyring: created=%v err=%v", created, err)
 	}
-	a, err := New(Options{Store: st, Keys: keys, Now: ck.now, PublicURL: "http://portal.test", Version: "test"})
+	a, err := New(Options{Store: st, Keys: keys, Now: ck.now, PublicURL: "http://portal.test", Version: "test", Site: site.Handler()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
 	return &env{t: t, api: a, srv: srv, store: st, clock: ck, keys: keys}
+}
+
+// newEnvOn starts a second API server on e's store, keys and clock: a
+// replica sharing the database.
+func newEnvOn(t testing.TB, e *env) *env {
+	t.Helper()
+	a, err := New(Options{Store: e.store, Keys: e.keys, Now: e.clock.now, PublicURL: "http://portal.test", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	return &env{t: t, api: a, srv: srv, store: e.store, clock: e.clock, keys: e.keys}
 }
 
 // client is a browser-like client: a cookie jar and the CSRF token.

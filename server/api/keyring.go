@@ -3,12 +3,14 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
 	"time"
 
+	"licet.dev/licet/codec/confirm"
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/codec/keyseal"
 	"licet.dev/licet/server/store"
@@ -26,6 +28,11 @@ type Keyring struct {
 
 	mu     sync.RWMutex
 	active *cose.PrivateKey
+
+	// Confirmation keys opened so far, by public key (hex): each is opened
+	// once per process, since opening runs Argon2id.
+	confirmMu sync.Mutex
+	confirm   map[string]*confirm.PrivateKey
 }
 
 // OpenKeyring opens the active root key, creating and sealing one when the
@@ -152,4 +159,74 @@ func (k *Keyring) use(priv *cose.PrivateKey) {
 	k.mu.Lock()
 	k.active = priv
 	k.mu.Unlock()
+}
+
+// ConfirmKey returns the confirmation key with public key pub, opening it
+// from its sealed form the first time.
+func (k *Keyring) ConfirmKey(ctx context.Context, pub []byte) (*confirm.PrivateKey, error) {
+	k.confirmMu.Lock()
+	defer k.confirmMu.Unlock()
+	if key := k.confirm[hex.EncodeToString(pub)]; key != nil {
+		return key, nil
+	}
+	rec, err := k.store.ConfirmKey(ctx, pub)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := keyseal.Open(k.passphrase, rec.SealedPrivateKey)
+	if errors.Is(err, keyseal.ErrWrongPassphrase) {
+		return nil, fmt.Errorf("opening confirmation key %x: %w", pub, ErrWrongPassphrase)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening confirmation key %x: %w", pub, err)
+	}
+	defer clear(raw)
+	key, err := confirm.ParsePrivateKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("opening confirmation key %x: %w", pub, err)
+	}
+	if !bytes.Equal(key.Public().Bytes(), pub) {
+		return nil, fmt.Errorf("opening confirmation key %x: the sealed key does not match its public key", pub)
+	}
+	k.remember(key)
+	return key, nil
+}
+
+func (k *Keyring) remember(key *confirm.PrivateKey) {
+	if k.confirm == nil {
+		k.confirm = map[string]*confirm.PrivateKey{}
+	}
+	k.confirm[hex.EncodeToString(key.Public().Bytes())] = key
+}
+
+// CurrentConfirmKey returns the public half of the confirmation key that
+// new orders name: the newest one, made and sealed under the root key's
+// passphrase (codec/keyseal, as the root key) when there is none yet. One
+// key serves every order, as the confirm.key that 'licet issue order
+// --confirm' keeps next to the vendor key does.
+func (k *Keyring) CurrentConfirmKey(ctx context.Context, rand io.Reader, now time.Time) (*confirm.PublicKey, error) {
+	k.confirmMu.Lock()
+	defer k.confirmMu.Unlock()
+	rec, err := k.store.LatestConfirmKey(ctx)
+	if err == nil {
+		return confirm.ParsePublicKey(rec.PublicKey)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	key, err := confirm.GenerateKey(rand)
+	if err != nil {
+		return nil, err
+	}
+	plain := key.Bytes()
+	sealed, err := keyseal.Seal(rand, k.passphrase, plain)
+	clear(plain)
+	if err != nil {
+		return nil, fmt.Errorf("sealing the confirmation key: %w", err)
+	}
+	if err := k.store.AddConfirmKey(ctx, store.ConfirmKey{PublicKey: key.Public().Bytes(), SealedPrivateKey: sealed, CreatedAt: now}); err != nil {
+		return nil, fmt.Errorf("storing the confirmation key: %w", err)
+	}
+	k.remember(key)
+	return key.Public(), nil
 }

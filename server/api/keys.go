@@ -77,7 +77,7 @@ func (a *API) rotateKey(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if in.Passphrase == "" {
-		return invalid{{"passphrase", "is required"}}.err()
+		return invalid{{Field: "passphrase", Message: "is required"}}.err()
 	}
 	var priv *cose.PrivateKey
 	err := a.inTx(r, func(q *store.Queries, au *auditor) error {

@@ -21,18 +21,20 @@ import (
 type license struct {
 	ID         string     `json:"id" doc:"32 hex digits"`
 	Kind       string     `json:"kind" enum:"order|device"`
-	Object     string     `json:"object" enum:"order|device|lease" doc:"the signed object the file holds"`
+	Object     string     `json:"object" enum:"order|device|lease|confirmation" doc:"the signed object the file holds; confirmation: an activation by confirmation code, whose file is the full device license of the same grant"`
 	OrderID    int64      `json:"order_id"`
 	DeviceCode string     `json:"device_code,omitempty" doc:"canonical device code of a device license"`
 	Binding    string     `json:"binding,omitempty" doc:"hex digest prefix of the terminal's birth record"`
 	KeyID      string     `json:"key_id" doc:"id of the root key that signed it"`
-	Status     string     `json:"status" enum:"active|revoked|replaced|expired"`
+	Status     string     `json:"status" enum:"active|revoked|replaced|expired|released"`
 	IssuedBy   string     `json:"issued_by"`
 	IssuedAt   time.Time  `json:"issued_at"`
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	Replaces   string     `json:"replaces,omitempty"`
 	ReplacedBy string     `json:"replaced_by,omitempty"`
+	ReleasedAt *time.Time `json:"released_at,omitempty" doc:"when a release code (or an operator) freed the seat"`
+	Code       string     `json:"code,omitempty" doc:"the confirmation code of an activation by code"`
 	FileName   string     `json:"file_name" doc:"suggested name of the downloaded file"`
 	FileURL    string     `json:"file_url" doc:"path of GET /api/v1/licenses/{id}/file"`
 }
@@ -41,16 +43,21 @@ func (a *API) licenseOf(l store.License) license {
 	out := license{ID: l.ID, Kind: string(l.Kind), Object: string(l.Kind), OrderID: l.OrderID, DeviceCode: l.DeviceCode,
 		KeyID: hex.EncodeToString(l.KID), IssuedBy: l.IssuedBy, IssuedAt: l.IssuedAt,
 		ExpiresAt: optTime(l.ExpiresAt), RevokedAt: optTime(l.RevokedAt), Replaces: l.Replaces, ReplacedBy: l.ReplacedBy,
-		FileURL: "/api/v1/licenses/" + l.ID + "/file"}
+		ReleasedAt: optTime(l.ReleasedAt), Code: l.Code, FileURL: "/api/v1/licenses/" + l.ID + "/file"}
 	if len(l.Binding) > 0 {
 		out.Binding = hex.EncodeToString(l.Binding)
 	}
-	if len(l.File) > 0 {
+	switch {
+	case l.Code != "":
+		out.Object = "confirmation"
+	case l.Kind == store.KindDevice && len(l.File) > 0:
 		if f, err := codec.ParseFile(l.File); err == nil && codec.TypeOf(f.Leaf().Object) == codec.TypeLease {
 			out.Object = "lease"
 		}
 	}
 	switch {
+	case !l.ReleasedAt.IsZero():
+		out.Status = "released"
 	case l.ReplacedBy != "":
 		out.Status = "replaced"
 	case !l.RevokedAt.IsZero():
@@ -171,7 +178,7 @@ type correction struct {
 }
 
 type correctedChar struct {
-	Position int    `json:"position" doc:"1-based among the 25 code characters"`
+	Position int    `json:"position" doc:"1-based among the code's characters (25 in a device code)"`
 	Group    int    `json:"group" doc:"1-based group of five"`
 	Was      string `json:"was"`
 	Became   string `json:"became"`
@@ -184,6 +191,50 @@ type activationResult struct {
 	Reused     bool        `json:"reused" doc:"the terminal already held a seat of the order; no new seat was used"`
 	SeatsUsed  int         `json:"seats_used"`
 	Seats      int         `json:"seats" doc:"0: not limited"`
+}
+
+// readDeviceCode parses a device code typed by a person: 422
+// invalid_device_code when it cannot be read, the correction when a
+// character was fixed.
+func readDeviceCode(s string) (devcode.Parsed, *correction, error) {
+	p, err := devcode.Parse(s)
+	if err != nil {
+		return devcode.Parsed{}, nil, codeProblem(CodeInvalidCode, "device_code", err, devcode.ErrorKind(err))
+	}
+	return p, correctionOf(s, p.Canonical, p.Corrections), nil
+}
+
+// codeProblem is the 422 problem of a typed code that cannot be read, with
+// the fault located for the form: the kind of error, and the position of a
+// character outside the alphabet or the check block that failed.
+func codeProblem(code, field string, err error, kind string) *Error {
+	msg := err.Error()
+	for _, p := range []string{"confirm: ", "release: ", "devcode: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	fe := FieldError{Field: field, Message: msg, Kind: kind}
+	var se *devcode.SyntaxError
+	if errors.As(err, &se) {
+		fe.Position = se.Pos
+	}
+	var ce *devcode.CheckError
+	if errors.As(err, &ce) {
+		fe.First, fe.Last = ce.First, ce.Last
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Code: code, Public: msg, Fields: []FieldError{fe}, Err: err}
+}
+
+// correctionOf reports the characters fixed in a typed code; nil when none
+// was.
+func correctionOf(input, canonical string, cs []devcode.Correction) *correction {
+	if len(cs) == 0 {
+		return nil
+	}
+	c := &correction{Input: input, Corrected: canonical}
+	for _, x := range cs {
+		c.Changes = append(c.Changes, correctedChar{Position: x.Pos, Group: x.Group(), Was: string(x.Was), Became: string(x.Became)})
+	}
+	return c
 }
 
 // terminal is what an activation learned about the terminal.
@@ -203,23 +254,13 @@ var requestPayload = regexp.MustCompile(`^[0-9A-Za-z]+$`)
 func readTerminal(in activationCreate) (*terminal, *correction, error) {
 	switch {
 	case in.DeviceCode != "" && in.Request != "":
-		return nil, nil, invalid{{"device_code", "give a device code or a request, not both"}}.err()
+		return nil, nil, invalid{{Field: "device_code", Message: "give a device code or a request, not both"}}.err()
 	case in.DeviceCode != "":
-		p, err := devcode.Parse(in.DeviceCode)
+		p, c, err := readDeviceCode(in.DeviceCode)
 		if err != nil {
-			msg := strings.TrimPrefix(err.Error(), "devcode: ")
-			return nil, nil, &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidCode, Public: msg,
-				Fields: []FieldError{{Field: "device_code", Message: msg}}, Err: err}
+			return nil, nil, err
 		}
-		t := &terminal{product: p.Code.Product, digest: p.Code.Digest[:], nonce: p.Code.Nonce, code: p.Canonical}
-		var c *correction
-		if p.Corrected() {
-			c = &correction{Input: in.DeviceCode, Corrected: p.Canonical}
-			for _, x := range p.Corrections {
-				c.Changes = append(c.Changes, correctedChar{Position: x.Pos, Group: x.Group(), Was: string(x.Was), Became: string(x.Became)})
-			}
-		}
-		return t, c, nil
+		return &terminal{product: p.Code.Product, digest: p.Code.Digest[:], nonce: p.Code.Nonce, code: p.Canonical}, c, nil
 	case in.Request != "":
 		s := strings.TrimSpace(in.Request)
 		if requestPayload.MatchString(s) {
@@ -238,7 +279,7 @@ func readTerminal(in activationCreate) (*terminal, *correction, error) {
 		return nil, nil, &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidRequest, Public: msg,
 			Fields: []FieldError{{Field: "request", Message: msg}}, Err: err}
 	}
-	return nil, nil, invalid{{"device_code", "a device code or a request is required"}}.err()
+	return nil, nil, invalid{{Field: "device_code", Message: "a device code or a request is required"}}.err()
 }
 
 // grant builds the signed object for terminal t on order o at now: a lease
@@ -361,7 +402,7 @@ func (a *API) createActivation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if in.OrderID <= 0 {
-		return invalid{{"order_id", "is required"}}.err()
+		return invalid{{Field: "order_id", Message: "is required"}}.err()
 	}
 	t, corr, err := readTerminal(in)
 	if err != nil {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"licet.dev/licet/codec"
+	"licet.dev/licet/codec/confirm"
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/server/store"
 )
@@ -43,6 +45,8 @@ type order struct {
 	MatchPolicy    string             `json:"match_policy" enum:"fuzzy|exact|loose"`
 	Reference      string             `json:"reference,omitempty" doc:"the vendor's own order number"`
 	SiteKey        string             `json:"site_key,omitempty" doc:"licet-pub1:... of the site server the order delegates to"`
+	ConfirmCodes   bool               `json:"confirm_codes" doc:"the order license names a confirmation key: terminals can be activated with typed confirmation codes"`
+	ConfirmKey     string             `json:"confirm_key,omitempty" doc:"the confirmation key's public key (hex, SEC 1 compressed P-224)"`
 	Notes          string             `json:"notes"`
 	Status         string             `json:"status" enum:"active|revoked"`
 	CreatedBy      string             `json:"created_by"`
@@ -71,6 +75,7 @@ type orderCreate struct {
 	MatchPolicy    string             `json:"match_policy,omitempty" enum:"fuzzy|exact|loose"`
 	Reference      string             `json:"reference,omitempty"`
 	SiteKey        string             `json:"site_key,omitempty"`
+	ConfirmCodes   bool               `json:"confirm_codes,omitempty" doc:"name the vendor's confirmation key in the order license, for typed confirmation codes (modes permanent, unlimited, preactivation)"`
 	Notes          string             `json:"notes,omitempty"`
 }
 
@@ -87,6 +92,9 @@ type orderTerms struct {
 	DeviceTerm    codec.Seconds      `json:"device_term,omitempty"`
 	Policy        codec.MatchPolicy  `json:"policy,omitempty"`
 	Reference     string             `json:"reference,omitempty"`
+	// ConfirmKey is the public confirmation key the order license names
+	// (codec/confirm), if any.
+	ConfirmKey codec.Bytes `json:"confirm_key,omitempty"`
 }
 
 func termsOf(o store.Order) (orderTerms, map[string]string, error) {
@@ -131,7 +139,10 @@ func (a *API) orderOf(o store.Order, used int) (order, error) {
 		Features: f, Constraints: t.Constraints, Versions: t.Versions, AutoActivation: !t.Manual,
 		ReclaimReview: t.ReclaimReview, MatchPolicy: t.Policy.String(), Reference: t.Reference,
 		Notes: o.Notes, Status: string(o.Status), CreatedBy: o.CreatedBy, CreatedAt: o.CreatedAt,
-		RevokedAt: optTime(o.RevokedAt),
+		RevokedAt: optTime(o.RevokedAt), ConfirmCodes: len(t.ConfirmKey) > 0,
+	}
+	if len(t.ConfirmKey) > 0 {
+		out.ConfirmKey = hex.EncodeToString(t.ConfirmKey)
 	}
 	if len(o.SiteKey) > 0 {
 		k, err := cose.ParsePublicKey(o.SiteKey)
@@ -161,6 +172,13 @@ func (a *API) orderLicense(o store.Order, short uint16, now time.Time) (*codec.O
 	}
 	if len(f) > 0 {
 		ol.Features = f
+	}
+	if len(t.ConfirmKey) > 0 {
+		pub, err := confirm.ParsePublicKey(t.ConfirmKey)
+		if err != nil {
+			return nil, fmt.Errorf("order %d: confirmation key: %w", o.ID, err)
+		}
+		ol.ConfirmKey = pub.ConfirmKey()
 	}
 	if !o.NotAfter.IsZero() {
 		ol.NotAfter = codec.At(o.NotAfter)
@@ -241,8 +259,18 @@ func (a *API) createOrder(w http.ResponseWriter, r *http.Request) error {
 			so.SiteKey = k.Bytes()
 		}
 	}
+	if in.ConfirmCodes && (mode == codec.ModePeriodic || mode == codec.ModeConcurrent) {
+		v.add("confirm_codes", "mode %s grants leases from a site server; confirmation codes activate terminals of permanent, unlimited and preactivation orders", mode)
+	}
 	if err := v.err(); err != nil {
 		return err
+	}
+	if in.ConfirmCodes {
+		pub, err := a.keys.CurrentConfirmKey(r.Context(), a.rand, now)
+		if err != nil {
+			return fmt.Errorf("the confirmation key: %w", err)
+		}
+		t.ConfirmKey = pub.Bytes()
 	}
 	tj, _ := json.Marshal(t)
 	so.Constraints = tj
@@ -276,7 +304,7 @@ func (a *API) createOrder(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return au.log(q, "order.create", fmt.Sprintf("order:%d", out.ID), map[string]any{
-			"product": p.Name, "customer": c.Name, "mode": in.Mode, "seats": in.Seats})
+			"product": p.Name, "customer": c.Name, "mode": in.Mode, "seats": in.Seats, "confirm_codes": in.ConfirmCodes})
 	})
 	if err != nil {
 		return storeErr(err, "order")

@@ -29,6 +29,15 @@ type Error struct {
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Kind, Position, First and Last locate the fault in a typed code
+	// (device, confirmation or release code): the error's kind ("syntax",
+	// "length", "uncorrectable", "version", "malformed", ...), the 1-based
+	// position of a character that is not in the alphabet, or the first
+	// and last characters of the check block that failed.
+	Kind     string `json:"kind,omitempty" doc:"for typed codes: syntax, length, uncorrectable, version, malformed, ..."`
+	Position int    `json:"position,omitempty" doc:"for typed codes: 1-based position of a character that is not in the alphabet"`
+	First    int    `json:"first,omitempty" doc:"for typed codes: first character of the check block that failed"`
+	Last     int    `json:"last,omitempty" doc:"for typed codes: last character of the check block that failed"`
 }
 
 func (e *Error) Error() string {
@@ -62,6 +71,13 @@ const (
 	CodeUnsupportedMedia = "unsupported_media_type"
 	CodeUnavailable      = "unavailable"
 	CodeInternal         = "internal"
+	CodePairingExpired   = "pairing_expired"
+	CodeOrigin           = "origin_refused"
+	CodeUpgrade          = "upgrade_required"
+	CodeNoConfirmKey     = "order_without_confirm_key"
+	CodeInvalidRelease   = "invalid_release_code"
+	CodeReleaseMismatch  = "release_code_mismatch"
+	CodeLicenseNotFound  = "license_not_found"
 )
 
 // problemCodes documents every code for the OpenAPI document.
@@ -86,6 +102,13 @@ var problemCodes = map[string]string{
 	CodeUnsupportedMedia: "the request body must be application/json",
 	CodeUnavailable:      "a dependency (the database) is not available",
 	CodeInternal:         "an unexpected server error; the server log has the details",
+	CodePairingExpired:   "the phone pairing has expired; the desktop must show a new pairing code",
+	CodeOrigin:           "a websocket was opened from a page of another site (Origin header)",
+	CodeUpgrade:          "a websocket route was requested without Upgrade: websocket",
+	CodeNoConfirmKey:     "the order names no confirmation key: create it with confirm_codes",
+	CodeInvalidRelease:   "the release code cannot be read or corrected; errors[0] locates the fault",
+	CodeReleaseMismatch:  "the release code names a license but its check does not match: mistyped, or not made by that activation",
+	CodeLicenseNotFound:  "no license matches the code",
 }
 
 // problem is the RFC 9457 body.

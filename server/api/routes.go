@@ -1,5 +1,7 @@
 package api
 
+import "licet.dev/licet/server/hub"
+
 // table is every route of the API. The mux, the authentication rules and
 // the OpenAPI document are all built from it.
 func (a *API) table() []*route {
@@ -78,6 +80,17 @@ func (a *API) table() []*route {
 			summary: "Activate a terminal from a typed device code or a request URL",
 			desc:    "Takes a seat of the order (exactly, in a transaction) and issues a device license, or a lease in modes periodic and concurrent. A device code with one wrong character is corrected and the correction reported.",
 			in:      activationCreate{}, out: activationResult{}, status: 201, handle: a.createActivation},
+		{method: "POST", path: "/api/v1/orders/{id}/confirmations", op: "createConfirmation", tag: "licenses", roles: writers,
+			summary: "Make the confirmation code that activates a terminal from its device code, for typing at the terminal",
+			desc: "The order must name a confirmation key (confirm_codes). Takes a seat as an activation does; the same device code and days give the same code again without a second seat. " +
+				"The record's file is the full hybrid-signed device license of the same grant, which replaces the classical activation when it reaches the terminal.",
+			in: confirmationCreate{}, out: confirmationResult{}, status: 201, handle: a.createConfirmation},
+		{method: "POST", path: "/api/v1/releases", op: "createRelease", tag: "licenses", roles: writers,
+			summary: "Accept a release code from an offline terminal and free its seat",
+			desc: "The code names the license by the first 16 hex digits of its id and carries a tag made with the activation's secret (its license file or confirmation code). " +
+				"A valid code frees the seat and is recorded in the audit log as the customer's declaration: it proves possession of the activation, not deletion. " +
+				"Releasing again answers the same record (already: true). Wrong codes are rate limited per account.",
+			in: releaseCreate{}, out: releaseResult{}, handle: a.createRelease},
 		{method: "GET", path: "/api/v1/licenses", op: "listLicenses", tag: "licenses",
 			summary: "List issued licenses", query: withPaging(append(search,
 				param{name: "kind", typ: "string", enum: []string{"order", "device"}},
@@ -93,6 +106,26 @@ func (a *API) table() []*route {
 		{method: "POST", path: "/api/v1/licenses/{id}/reissue", op: "reissueLicense", tag: "licenses", roles: writers,
 			summary: "Sign a license again with the current key and terms; the old one is marked replaced",
 			out:     license{}, status: 201, handle: a.reissueLicense},
+
+		{method: "POST", path: "/api/v1/pairings", op: "createPairing", tag: "pairings", roles: writers,
+			summary: "Pair a phone with this page: a token and the phone URL to show as a QR code",
+			desc:    "The pairing lasts 10 minutes. Open events_url as a websocket to receive what the phone reads.",
+			out:     pairingCreated{}, status: 201, handle: a.createPairing},
+		{method: "GET", path: "/api/v1/pairings/{id}/events", op: "pairingEvents", tag: "pairings", roles: writers,
+			summary: "Websocket of a pairing: the phone's messages, as JSON text messages",
+			desc: "A websocket (send Upgrade: websocket) with the session cookie from a page of this portal (the Origin header is checked). " +
+				"Messages: {type: paired|request|expired, id, request_url, at}; request_url is a terminal's request URL. " +
+				"The server closes it after expired. Pass after=<id> of the last message when reconnecting.",
+			query: []param{{name: "after", typ: "integer", desc: "id of the last message received"}},
+			out:   hub.Message{}, status: 101, handle: a.pairingEvents},
+		{method: "POST", path: "/api/v1/pairings/{token}/hello", op: "pairingHello", tag: "pairings", public: true,
+			summary: "The phone announces itself; the desktop receives a paired message",
+			desc:    "Authorised by the pairing token in the path alone. Rate limited per address and per pairing.",
+			out:     pairingAccepted{}, handle: a.pairingHello},
+		{method: "POST", path: "/api/v1/pairings/{token}/requests", op: "pairingRequest", tag: "pairings", public: true,
+			summary: "The phone hands a terminal's request URL to the desktop",
+			desc:    "Authorised by the pairing token in the path alone. Rate limited per address and per pairing. The URL is checked (a request URL holding a request bundle) and pushed to the desktop's websocket at once.",
+			in:      pairingRequest{}, out: pairingAccepted{}, status: 202, handle: a.pairingPost},
 
 		{method: "GET", path: "/api/v1/keys", op: "listKeys", tag: "keys",
 			summary: "List root keys (public halves)", out: list[rootKey]{}, handle: a.listKeys},
