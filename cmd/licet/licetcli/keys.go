@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/codec/keyseal"
@@ -217,24 +216,17 @@ func loadPublicKeys(paths []string) ([]*cose.PublicKey, error) {
 			return nil, withHint(fmt.Errorf("%s is a private key, not a public one", path),
 				"pass the "+publicKeyFile+" next to it; never hand out the private key")
 		}
-		n := 0
-		for i, line := range strings.Split(string(b), "\n") {
-			line, _, _ = strings.Cut(line, "#")
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			var k cose.PublicKey
-			if err := k.UnmarshalText([]byte(line)); err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
-			}
-			n++
+		list, err := cose.ParsePublicKeys(path, b)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range list {
 			if !seen[k.ID()] {
 				seen[k.ID()] = true
-				keys = append(keys, &k)
+				keys = append(keys, k)
 			}
 		}
-		if n == 0 {
+		if len(list) == 0 {
 			return nil, fmt.Errorf("%s holds no public key (want lines starting with %q)", path, cose.PublicKeyPrefix)
 		}
 	}
