@@ -3,9 +3,12 @@
 // is one file. Handler serves it.
 //
 // The portal is a single page: index.html is the shell for "/", for the
-// one-time setup link "/setup#TOKEN", and for the request URLs "/R/<BASE32>"
-// that a terminal's QR code carries; hash routes (#/orders, #/activate, ...)
-// select the page inside it. Every response carries a strict
+// one-time setup link "/setup#TOKEN", for the request URLs "/R/<BASE32>"
+// that a terminal's QR code carries and for the phone-pairing links
+// "/P/<TOKEN>"; hash routes (#/orders, #/activate, ...) select the page
+// inside it. workbench.html is the offline workbench, which needs no
+// server; terminal/ is licetd's activation page (agent/webui serves it,
+// with Files). Every response carries a strict
 // Content-Security-Policy that allows scripts only from the site itself and
 // WebAssembly compilation ('wasm-unsafe-eval'), and nothing inline.
 package site
@@ -171,7 +174,7 @@ func isShell(p string) bool {
 	switch {
 	case p == "/", p == "/index.html", p == "/setup", p == "/setup/":
 		return true
-	case strings.HasPrefix(p, "/R/"), strings.HasPrefix(p, "/r/"):
+	case strings.HasPrefix(p, "/R/"), strings.HasPrefix(p, "/r/"), strings.HasPrefix(p, "/P/"), strings.HasPrefix(p, "/p/"):
 		return len(p) > 3 && !strings.Contains(p[3:], "/")
 	}
 	return false

@@ -38,7 +38,7 @@ func readStatic(t *testing.T, name string) []byte {
 func TestShellRoutes(t *testing.T) {
 	h := Handler()
 	index := readStatic(t, "index.html")
-	for _, p := range []string{"/", "/index.html", "/setup", "/R/HTTPS0ABCDEF234", "/r/abc"} {
+	for _, p := range []string{"/", "/index.html", "/setup", "/R/HTTPS0ABCDEF234", "/r/abc", "/P/pairing-token", "/p/x"} {
 		rec := get(t, h, "GET", p, nil)
 		if rec.Code != 200 {
 			t.Fatalf("%s: status %d", p, rec.Code)
@@ -48,6 +48,43 @@ func TestShellRoutes(t *testing.T) {
 		}
 		if !bytes.Equal(rec.Body.Bytes(), index) {
 			t.Errorf("%s: body is not index.html", p)
+		}
+	}
+}
+
+// TestTerminalPagePaths: the terminal page names its files by absolute
+// paths, which agent/webui serves from Files() ("/" is the page, /js/...
+// and the other shared trees by their names).
+func TestTerminalPagePaths(t *testing.T) {
+	page := string(readStatic(t, "terminal/index.html"))
+	for _, m := range regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		if !strings.HasPrefix(m[1], "/") {
+			t.Errorf("terminal/index.html: relative path %s", m[1])
+			continue
+		}
+		readStatic(t, m[1][1:])
+	}
+}
+
+// TestWorkbenchPaths: the offline workbench names its files relative to
+// itself, so that it works from any static server and folder.
+func TestWorkbenchPaths(t *testing.T) {
+	page := string(readStatic(t, "workbench.html"))
+	n := 0
+	for _, m := range regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		n++
+		if strings.HasPrefix(m[1], "/") {
+			t.Errorf("workbench.html: absolute path %s", m[1])
+		}
+		readStatic(t, m[1])
+	}
+	if n < 4 {
+		t.Errorf("only %d paths in workbench.html", n)
+	}
+	for _, p := range staticFiles(t, ".js") {
+		src := string(readStatic(t, strings.TrimPrefix(p, "static/")))
+		if (strings.HasSuffix(p, "/workbench.js") || strings.HasSuffix(p, "/codec.js") || strings.HasSuffix(p, "/scanner.js")) && strings.Contains(src, "'/api/") {
+			t.Errorf("%s calls the API", p)
 		}
 	}
 }
@@ -271,7 +308,7 @@ func TestTranslations(t *testing.T) {
 	}
 	used := 0
 	for _, p := range staticFiles(t, ".js") {
-		if strings.Contains(p, "/i18n/") || strings.Contains(p, "/wasm/") {
+		if strings.Contains(p, "/i18n/") || strings.Contains(p, "/wasm/") || strings.Contains(p, "/vendor/") {
 			continue
 		}
 		src := string(readStatic(t, strings.TrimPrefix(p, "static/")))
@@ -323,7 +360,7 @@ func TestModules(t *testing.T) {
 	}
 	n := 0
 	for _, p := range staticFiles(t, ".js") {
-		if strings.Contains(p, "/wasm/") {
+		if strings.Contains(p, "/wasm/") || strings.Contains(p, "/vendor/") {
 			continue
 		}
 		for _, m := range importPath.FindAllStringSubmatch(string(readStatic(t, strings.TrimPrefix(p, "static/"))), -1) {
@@ -343,10 +380,31 @@ func TestModules(t *testing.T) {
 // free of HTML injection: no inline scripts, styles or handlers in
 // index.html, and no innerHTML in the scripts.
 func TestNoInlineCode(t *testing.T) {
-	index := string(readStatic(t, "index.html"))
+	pages := staticFiles(t, ".html")
+	if len(pages) < 3 {
+		t.Fatalf("html pages: %v", pages)
+	}
+	for _, p := range pages {
+		noInline(t, strings.TrimPrefix(p, "static/"))
+	}
+	for _, p := range staticFiles(t, ".js") {
+		if strings.Contains(p, "/wasm/") || strings.Contains(p, "/vendor/") {
+			continue
+		}
+		src := string(readStatic(t, strings.TrimPrefix(p, "static/")))
+		for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"} {
+			if strings.Contains(src, bad) {
+				t.Errorf("%s uses %s", p, bad)
+			}
+		}
+	}
+}
+
+func noInline(t *testing.T, name string) {
+	index := string(readStatic(t, name))
 	for _, tag := range regexp.MustCompile(`<script\b[^>]*>`).FindAllString(index, -1) {
 		if !strings.Contains(tag, ` src="`) {
-			t.Errorf("index.html: inline script %s", tag)
+			t.Errorf("%s: inline script %s", name, tag)
 		}
 	}
 	for _, bad := range []*regexp.Regexp{
@@ -356,21 +414,10 @@ func TestNoInlineCode(t *testing.T) {
 		regexp.MustCompile(`\son[a-z]+=`),
 	} {
 		if loc := bad.FindStringIndex(index); loc != nil {
-			t.Errorf("index.html: %q", index[loc[0]:loc[1]])
+			t.Errorf("%s: %q", name, index[loc[0]:loc[1]])
 		}
 	}
 	if !strings.Contains(index, `name="viewport"`) {
-		t.Error("index.html has no viewport meta")
-	}
-	for _, p := range staticFiles(t, ".js") {
-		if strings.Contains(p, "/wasm/") {
-			continue
-		}
-		src := string(readStatic(t, strings.TrimPrefix(p, "static/")))
-		for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"} {
-			if strings.Contains(src, bad) {
-				t.Errorf("%s uses %s", p, bad)
-			}
-		}
+		t.Errorf("%s has no viewport meta", name)
 	}
 }

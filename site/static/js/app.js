@@ -15,6 +15,8 @@ import { problemBox } from './ui.js';
 const pages = {
   login: { load: () => import('./pages/login.js'), public: true },
   setup: { load: () => import('./pages/setup.js'), public: true },
+  pair: { load: () => import('./pages/pair.js'), public: true },
+  scan: { load: () => import('./pages/scan.js'), nav: 'nav.scan' },
   products: { load: () => import('./pages/products.js'), nav: 'nav.products' },
   customers: { load: () => import('./pages/customers.js'), nav: 'nav.customers' },
   orders: { load: () => import('./pages/orders.js'), nav: 'nav.orders' },
@@ -25,7 +27,7 @@ const pages = {
   audit: { load: () => import('./pages/audit.js'), nav: 'nav.audit', roles: ['admin', 'auditor'] },
   settings: { load: () => import('./pages/settings.js'), nav: 'nav.settings' },
 };
-const navOrder = ['orders', 'activate', 'licenses', 'products', 'customers', 'audit', 'settings'];
+const navOrder = ['orders', 'activate', 'scan', 'licenses', 'products', 'customers', 'audit', 'settings'];
 
 /** The current route: {page, id, query}. */
 export function parseHash(hash) {
@@ -69,7 +71,13 @@ async function render() {
   if (r) {
     history.replaceState(null, '', `/#/activate?request=${encodeURIComponent(decodeURIComponent(r[1]))}`);
   }
+  // A phone that scanned a pairing QR: /P/<token>.
+  const p = location.pathname.match(/^\/[Pp]\/([^/]+)$/);
+  if (p) {
+    history.replaceState(null, '', `/#/pair/${encodeURIComponent(decodeURIComponent(p[1]))}`);
+  }
   const route = parseHash(location.hash);
+  if (route.page === 'pair') return show(seq, 'pair', route);
   if (!session.account && route.page !== 'login') {
     const next = route.path && route.page !== '' ? `?next=${encodeURIComponent(`/${route.path}`)}` : '';
     history.replaceState(null, '', `/#/login${next}`);

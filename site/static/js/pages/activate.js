@@ -10,11 +10,12 @@ import { pageHeader, problemBox, loadFailed, linkButton } from '../ui.js';
 import { deviceCodeInput } from '../devcode-input.js';
 import { licenseDetails, downloadLink } from '../licenses-view.js';
 import { seatsText } from './orders.js';
+import { pairingPanel } from '../pairing.js';
 
 export const title = 'nav.activate';
 
 export async function render({ query, navigate }) {
-  const request = (query.get('request') || '').trim();
+  let request = (query.get('request') || '').trim();
   let orders;
   try {
     orders = await activeOrders();
@@ -35,17 +36,22 @@ export async function render({ query, navigate }) {
     orderSelect, orderErr);
 
   let code = null;
-  let source;
-  if (request) {
-    source = h('div', { class: 'field', 'data-field': 'request' },
-      h('label', { for: 'activate-request' }, t('activate.request')),
-      h('textarea', { id: 'activate-request', rows: 3, readonly: true, class: 'mono', 'data-testid': 'request' }, request),
-      h('p', { class: 'help' }, t('activate.requestHelp'), ' ',
-        h('a', { href: '/#/activate', onclick: (e) => { e.preventDefault(); navigate('/activate'); } }, t('activate.typeInstead'))));
-  } else {
-    code = deviceCodeInput({ value: query.get('code') || '' });
-    source = h('div', null, code.el, h('p', { class: 'help' }, t('activate.codeHelp')));
+  const sourceBox = h('div', { 'data-testid': 'activate-source' });
+  function showSource() {
+    code = null;
+    if (request) {
+      replace(sourceBox, h('div', { class: 'field', 'data-field': 'request' },
+        h('label', { for: 'activate-request' }, t('activate.request')),
+        h('textarea', { id: 'activate-request', rows: 3, readonly: true, class: 'mono', 'data-testid': 'request' }, request),
+        h('p', { class: 'help' }, t('activate.requestHelp'), ' ',
+          h('a', { href: '/#/activate', onclick: (e) => { e.preventDefault(); navigate('/activate'); } }, t('activate.typeInstead')))));
+    } else {
+      code = deviceCodeInput({ value: query.get('code') || '' });
+      replace(sourceBox, code.el, h('p', { class: 'help' }, t('activate.codeHelp')));
+    }
   }
+  showSource();
+  const source = sourceBox;
 
   const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'activate' }, t('activate.submit'));
   const formEl = h('form', { class: 'form', novalidate: true }, orderField, source, banner, h('div', { class: 'form-actions' }, submit));
@@ -107,11 +113,26 @@ export async function render({ query, navigate }) {
     result.scrollIntoView({ block: 'nearest' });
   }
 
+  // A paired phone's request fills the form at once (docs/portal.md).
+  const pairing = pairingPanel({
+    onRequest(url) {
+      const m = String(url).match(/\/[Rr]\/([^/?#]+)$/);
+      request = m ? m[1] : url;
+      history.replaceState(null, '', `/#/activate?request=${encodeURIComponent(request)}${orderSelect.value ? `&order=${encodeURIComponent(orderSelect.value)}` : ''}`);
+      replace(result);
+      replace(banner);
+      showSource();
+      sourceBox.classList.add('flash');
+      sourceBox.scrollIntoView({ block: 'nearest' });
+    },
+  });
+
   return h('section', null,
-    pageHeader(t('nav.activate')),
+    pageHeader(t('nav.activate'), h('a', { href: '/#/scan', class: 'button secondary', 'data-testid': 'to-scan' }, t('scan.open'))),
     orders.length ? null : h('p', { class: 'notice' }, t('activate.noOrders'), ' ', linkButton('/#/orders?new', t('orders.new'))),
     formEl,
-    result);
+    result,
+    pairing.el);
 }
 
 /** The server's report of a corrected code: {input, corrected, changes}. */

@@ -2,9 +2,11 @@
 
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
-import { api, get, hasRole } from '../api.js';
+import { api, get, hasRole, licenseFileURL } from '../api.js';
 import { pageHeader, loadFailed, problemBox, confirmDialog, toast } from '../ui.js';
 import { licenseDetails, downloadLink } from '../licenses-view.js';
+import { loadCodec } from '../codec.js';
+import { animatedQR } from '../qr-view.js';
 
 export const title = 'licenses.license';
 
@@ -31,10 +33,27 @@ export async function render({ id, navigate }) {
     }
   }
 
-  const actions = [downloadLink(lic, { primary: true })];
+  const qrBox = h('div', { 'data-testid': 'license-aqr' });
+  let shown = null;
+  async function showQR() {
+    if (shown) { shown.stop(); shown = null; replace(qrBox); return; }
+    try {
+      const [codec, res] = await Promise.all([loadCodec(), fetch(licenseFileURL(lic.id), { credentials: 'same-origin' })]);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const r = codec.readLicenseFile(await res.text());
+      if (!r.ok) throw new Error(r.error.message);
+      shown = animatedQR(codec, r.binary, { caption: t('aqr.licenseCaption') });
+      replace(qrBox, shown.el);
+      qrBox.scrollIntoView({ block: 'nearest' });
+    } catch (e) {
+      replace(qrBox, problemBox(e));
+    }
+  }
+  const actions = [downloadLink(lic, { primary: true }),
+    h('button', { type: 'button', class: 'secondary', onclick: showQR, 'data-testid': 'show-aqr' }, t('aqr.show'))];
   if (canEdit && lic.status !== 'revoked') {
     actions.push(h('button', { type: 'button', class: 'secondary', onclick: () => act('reissue') }, t('licenses.reissue')));
     actions.push(h('button', { type: 'button', class: 'danger', onclick: () => act('revoke') }, t('licenses.revoke')));
   }
-  return h('section', null, pageHeader(`${t('licenses.license')} ${lic.id}`, ...actions), out, licenseDetails(lic));
+  return h('section', null, pageHeader(`${t('licenses.license')} ${lic.id}`, ...actions), out, qrBox, licenseDetails(lic));
 }
