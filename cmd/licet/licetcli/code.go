@@ -19,6 +19,23 @@ func init() {
 	register("code example", "print a fresh valid device code", runCodeExample)
 }
 
+// deviceCodeHint is the next step after a device code that does not
+// parse.
+const deviceCodeHint = "read the code again from the terminal's screen; one wrong character is corrected, two are not"
+
+// readDeviceCode parses the --device-code flag of the command name and
+// tells the user on standard error which character it corrected.
+func readDeviceCode(e *Env, name, code string) (devcode.Parsed, error) {
+	p, err := devcode.Parse(code)
+	if err != nil {
+		return p, withHint(fmt.Errorf("--device-code: %w", err), deviceCodeHint)
+	}
+	for _, c := range p.Corrections {
+		fmt.Fprintf(e.Stderr, "licet %s: device code corrected: %v; using %s\n", name, c, p.Canonical)
+	}
+	return p, nil
+}
+
 func runCodeDecode(e *Env, args []string) error {
 	fs := newFlags(e, "code decode")
 	asJSON := fs.Bool("json", false, "print one JSON object per code and line")
@@ -76,8 +93,7 @@ func runCodeDecode(e *Env, args []string) error {
 		}
 	}
 	if bad > 0 {
-		return &ExitError{Code: 1, Err: withHint(fmt.Errorf("%d of %d codes invalid", bad, total),
-			"read the code again from the terminal's screen; one wrong character is corrected, two are not")}
+		return &ExitError{Code: 1, Err: withHint(fmt.Errorf("%d of %d codes invalid", bad, total), deviceCodeHint)}
 	}
 	return nil
 }
@@ -156,11 +172,26 @@ func writeCodeJSON(w io.Writer, input string, p devcode.Parsed, err error) error
 		out.Version, out.Flags, out.Product, out.Nonce = &c.Version, &c.Flags, &c.Product, &c.Nonce
 		out.Digest = hex.EncodeToString(c.Digest[:])
 	}
-	b, err := json.Marshal(out)
+	return writeJSONLine(w, out)
+}
+
+// writeJSONLine writes v as JSON on one line, for output read line by line.
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// writeJSON writes v as indented JSON, for a result people read too.
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 

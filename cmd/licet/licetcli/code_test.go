@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"licet.dev/licet/codec/devcode"
 )
@@ -13,18 +12,7 @@ import (
 // codeCLI runs licet with args in-process and returns its exit code and
 // output.
 func codeCLI(t *testing.T, stdin string, rand []byte, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	e := &Env{
-		Stdin:  strings.NewReader(stdin),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(string) string { return "" },
-		Now:    func() time.Time { return time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) },
-		Rand:   bytes.NewReader(rand),
-	}
-	code = Main(args, e)
-	return code, out.String(), errOut.String()
+	return runCLI("", strings.NewReader(stdin), bytes.NewReader(rand), args...)
 }
 
 // A code from codec/devcode/testdata/vectors/devcode.json: product 0x1234,

@@ -1,7 +1,6 @@
 package licetcli
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"licet.dev/licet/codec"
 	"licet.dev/licet/codec/confirm"
 	"licet.dev/licet/codec/cose"
-	"licet.dev/licet/codec/devcode"
 	"licet.dev/licet/codec/keyseal"
 )
 
@@ -102,7 +100,7 @@ func createConfirmKey(e *Env, path, vendorKey string, src passphraseSource) (*co
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	if err := writeKeyFile(path, sealed, 0o600); err != nil {
+	if err := writeFile(path, sealed, 0o600); err != nil {
 		return nil, err
 	}
 	return key, nil
@@ -199,15 +197,13 @@ func runIssueConfirm(e *Env, args []string) error {
 		return withHint(fmt.Errorf("--order %s: %w", *orderFile, err),
 			"issue the order with 'licet issue order --confirm' so that it names a confirmation key")
 	}
-	p, err := devcode.Parse(*code)
+	p, err := readDeviceCode(e, "issue confirm", *code)
 	if err != nil {
-		return withHint(fmt.Errorf("--device-code: %w", err),
-			"read the code again from the terminal's screen; one wrong character is corrected, two are not")
+		return err
 	}
 	out := confirmOutput{Device: p.Canonical, Order: order.ID, Product: order.Product}
 	for _, c := range p.Corrections {
 		out.Correction = c.String()
-		fmt.Fprintf(e.Stderr, "licet issue confirm: device code corrected: %v; using %s\n", c, p.Canonical)
 	}
 	if p.Code.Product != order.Product {
 		return withHint(fmt.Errorf("the device code is for product %d, order %s for product %d", p.Code.Product, order.ID, order.Product),
@@ -245,12 +241,7 @@ func runIssueConfirm(e *Env, args []string) error {
 	}
 	out.Code, out.Days, out.NotAfter, out.License = c.String(), c.Days, g.NotAfter, g.LicenseID()
 	if *asJSON {
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = e.Stdout.Write(append(b, '\n'))
-		return err
+		return writeJSON(e.Stdout, out)
 	}
 	fmt.Fprintln(e.Stdout, out.Code)
 	fmt.Fprintf(e.Stderr, "confirmation code for device %s under order %s: product %d, valid until %s, license %s (classical)\n",

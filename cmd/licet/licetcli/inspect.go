@@ -1,7 +1,6 @@
 package licetcli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,7 +52,7 @@ func runInspect(e *Env, args []string) error {
 			return err
 		}
 	}
-	b, err := readLimited(path, e.Stdin)
+	b, err := readLicetFile(path, e.Stdin)
 	if err != nil {
 		return err
 	}
@@ -160,7 +159,16 @@ func productText(id uint16, name string) string {
 	return fmt.Sprintf("%d (%s)", id, name)
 }
 
-func bindingText(p func(label, format string, args ...any), b *codec.Binding) {
+// grantText prints what a device license and a lease share: the product,
+// the order, the features and the binding.
+func grantText(p func(label, format string, args ...any), product uint16, name string, order codec.ID, features map[string]string, b *codec.Binding) {
+	p("product", "%s", productText(product, name))
+	if !order.IsZero() {
+		p("order", "%s", order)
+	}
+	if len(features) > 0 {
+		p("features", "%s", featuresText(features))
+	}
 	if len(b.Digest) > 0 {
 		p("binding", "digest %s, nonce %d, policy %s", b.Digest, b.Nonce, b.Policy)
 	}
@@ -230,23 +238,9 @@ func writeObjectText(p func(label, format string, args ...any), o codec.Object) 
 			p("reclaim", "needs approval when started from the console")
 		}
 	case *codec.DeviceLicense:
-		p("product", "%s", productText(o.Product, o.ProductName))
-		if !o.Order.IsZero() {
-			p("order", "%s", o.Order)
-		}
-		if len(o.Features) > 0 {
-			p("features", "%s", featuresText(o.Features))
-		}
-		bindingText(p, &o.Binding)
+		grantText(p, o.Product, o.ProductName, o.Order, o.Features, &o.Binding)
 	case *codec.Lease:
-		p("product", "%s", productText(o.Product, o.ProductName))
-		if !o.Order.IsZero() {
-			p("order", "%s", o.Order)
-		}
-		if len(o.Features) > 0 {
-			p("features", "%s", featuresText(o.Features))
-		}
-		bindingText(p, &o.Binding)
+		grantText(p, o.Product, o.ProductName, o.Order, o.Features, &o.Binding)
 		p("renew after", "%s", o.RenewAfter)
 		p("server time", "%s", o.ServerTime)
 	case *codec.UsageReport:
@@ -348,10 +342,5 @@ func writeInspectJSON(w io.Writer, path string, f *codec.File, roots []*cose.Pub
 		root, signer := res.Root.ID(), res.Signer.ID()
 		out.Root, out.Signer, out.Leaf = &root, &signer, codec.TypeOf(res.Leaf)
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
+	return writeJSONLine(w, out)
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"licet.dev/licet/codec"
-	"licet.dev/licet/codec/devcode"
 )
 
 func init() {
@@ -149,7 +148,16 @@ func (s *signingFlags) objectID(e *Env) (codec.ID, error) {
 	return id, nil
 }
 
-func (s *signingFlags) check() error {
+// parse parses the arguments of an issuing command, which takes no
+// positional ones, and checks the flags every issuing command requires.
+func (s *signingFlags) parse(fs *flag.FlagSet, args []string) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
 	if *s.key == "" {
 		return usagef("--key is required")
 	}
@@ -196,44 +204,6 @@ func (s *signingFlags) report(e *Env, format string, args ...any) {
 	fmt.Fprintf(w, format+"\n", args...)
 }
 
-// writeOutput writes data to path ("-" is standard output) through a
-// temporary file in the same directory, so that a crash leaves either the
-// old file or the new one.
-func writeOutput(e *Env, path string, data []byte) error {
-	if path == "-" {
-		_, err := e.Stdout.Write(data)
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 func runIssueOrder(e *Env, args []string) error {
 	fs := newFlags(e, "issue order")
 	s := addSigningFlags(fs)
@@ -275,14 +245,7 @@ func runIssueOrder(e *Env, args []string) error {
 		fmt.Fprintln(e.Stderr)
 		fs.PrintDefaults()
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := s.check(); err != nil {
+	if err := s.parse(fs, args); err != nil {
 		return err
 	}
 	if *customer == "" {
@@ -404,26 +367,15 @@ func runIssueDevice(e *Env, args []string) error {
 		fmt.Fprintln(e.Stderr)
 		fs.PrintDefaults()
 	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if err := s.check(); err != nil {
+	if err := s.parse(fs, args); err != nil {
 		return err
 	}
 	if *code == "" {
 		return usagef("--device-code is required")
 	}
-	p, err := devcode.Parse(*code)
+	p, err := readDeviceCode(e, "issue device", *code)
 	if err != nil {
-		return withHint(fmt.Errorf("--device-code: %w", err),
-			"read the code again from the terminal's screen; one wrong character is corrected, two are not")
-	}
-	for _, c := range p.Corrections {
-		fmt.Fprintf(e.Stderr, "licet issue device: device code corrected: %v; using %s\n", c, p.Canonical)
+		return err
 	}
 	if uint64(p.Code.Product) != s.product.v {
 		return withHint(fmt.Errorf("the device code is for product %d, not --product %d", p.Code.Product, s.product.v),
@@ -467,9 +419,10 @@ func runIssueDevice(e *Env, args []string) error {
 	return nil
 }
 
-// readOrder reads the order license of an order file: its last link.
+// readOrder reads the order license of an order file: the first among its
+// links.
 func readOrder(path string) (*codec.OrderLicense, error) {
-	b, err := readLimited(path, nil)
+	b, err := readLicetFile(path, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -485,17 +438,21 @@ func readOrder(path string) (*codec.OrderLicense, error) {
 	return nil, fmt.Errorf("%s holds no order license", path)
 }
 
-// readLimited reads a file ("-" is in, standard input) of at most the size
-// of the largest armoured file.
-func readLimited(path string, in io.Reader) ([]byte, error) {
-	const limit = codec.MaxObjectSize/3*4 + codec.MaxObjectSize/64 + 256
-	var r io.Reader
-	if path == "-" {
-		if in == nil {
-			return nil, errors.New("no standard input")
-		}
-		r = in
-	} else {
+// maxLicetFile is the size of the largest armoured Licet file.
+const maxLicetFile = codec.MaxObjectSize/3*4 + codec.MaxObjectSize/64 + 256
+
+// readLicetFile reads a Licet file; "-" is in, standard input, unless in is
+// nil.
+func readLicetFile(path string, in io.Reader) ([]byte, error) {
+	return readFile(path, in, maxLicetFile, "Licet file")
+}
+
+// readFile reads the file at path, of at most limit bytes; "-" is in,
+// standard input, unless in is nil. kind names such files in the error for
+// a larger one.
+func readFile(path string, in io.Reader, limit int64, kind string) ([]byte, error) {
+	r := in
+	if path != "-" || in == nil {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, err
@@ -507,8 +464,52 @@ func readLimited(path string, in io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	if len(b) > limit {
-		return nil, fmt.Errorf("%s is larger than any Licet file (%d bytes)", path, limit)
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than any %s (%d bytes)", path, kind, limit)
 	}
 	return b, nil
+}
+
+// writeOutput writes data to path, "-" being standard output, with
+// writeFile.
+func writeOutput(e *Env, path string, data []byte) error {
+	if path == "-" {
+		_, err := e.Stdout.Write(data)
+		return err
+	}
+	return writeFile(path, data, 0o644)
+}
+
+// writeFile writes data to path with mode perm through a temporary file
+// in the same directory, so that a crash leaves the old file or the new one,
+// never a part.
+func writeFile(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file 0600, so a secret is never readable by
+	// others, not even for a moment.
+	for _, step := range []func() error{
+		func() error { _, err := tmp.Write(data); return err },
+		func() error { return tmp.Chmod(perm) },
+		tmp.Sync,
+	} {
+		if err := step(); err != nil {
+			tmp.Close()
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
 }

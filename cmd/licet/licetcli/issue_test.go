@@ -15,9 +15,6 @@ import (
 	"licet.dev/licet/codec/devcode"
 )
 
-// issueNow is the clock of the issue and inspect tests.
-var issueNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-
 // issueCLI runs licet in-process with a passphrase in the environment, a
 // fixed clock and a seeded random source.
 func issueCLI(t *testing.T, stdin []byte, args ...string) (code int, stdout, stderr string) {
@@ -26,23 +23,7 @@ func issueCLI(t *testing.T, stdin []byte, args ...string) (code int, stdout, std
 }
 
 func issueCLISeed(t *testing.T, seed byte, stdin []byte, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	e := &Env{
-		Stdin:  bytes.NewReader(stdin),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(k string) string {
-			if k == "LICET_PASSPHRASE" {
-				return "correct horse battery staple"
-			}
-			return ""
-		},
-		Now:  func() time.Time { return issueNow },
-		Rand: rand.NewChaCha8([32]byte{seed}),
-	}
-	code = Main(args, e)
-	return code, out.String(), errOut.String()
+	return runCLI("correct horse battery staple", bytes.NewReader(stdin), rand.NewChaCha8([32]byte{seed}), args...)
 }
 
 // Key pairs are slow to make (the private key's KDF is memory-hard), so the
@@ -232,7 +213,7 @@ func TestIssueDevice(t *testing.T) {
 	orderB, _ := os.ReadFile(order)
 	of, _ := codec.ParseFile(orderB)
 	if string(d.Binding.Digest) != "\x01\x02\x03\x04\x05\x06\x07\x08" || d.Binding.Nonce != 12345 || d.Binding.Policy != codec.MatchExact ||
-		d.Product != 7 || d.Order != codec.HeaderOf(of.Leaf().Object).ID || d.NotAfter.Time() != issueNow.AddDate(0, 0, 30).Truncate(time.Second) {
+		d.Product != 7 || d.Order != codec.HeaderOf(of.Leaf().Object).ID || d.NotAfter.Time() != testNow.AddDate(0, 0, 30).Truncate(time.Second) {
 		t.Errorf("device license: %+v", d)
 	}
 	code, stdout, stderr = issueCLI(t, nil, "inspect", out, "--trust", trust)

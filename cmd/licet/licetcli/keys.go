@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -84,10 +83,10 @@ func runKeysGenerate(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeKeyFile(keyPath, sealed, 0o600); err != nil {
+	if err := writeFile(keyPath, sealed, 0o600); err != nil {
 		return err
 	}
-	if err := writeKeyFile(pubPath, append(pub, '\n'), 0o644); err != nil {
+	if err := writeFile(pubPath, append(pub, '\n'), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "kid:         %s\n", key.Public().ID())
@@ -96,59 +95,12 @@ func runKeysGenerate(e *Env, args []string) error {
 	return nil
 }
 
-// writeKeyFile writes data to path with mode perm through a temporary file
-// in the same directory, so that a crash leaves the old file or the new one,
-// never a part.
-func writeKeyFile(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	// CreateTemp makes the file 0600, so a secret is never readable by
-	// others, not even for a moment.
-	for _, step := range []func() error{
-		func() error { _, err := tmp.Write(data); return err },
-		func() error { return tmp.Chmod(perm) },
-		tmp.Sync,
-	} {
-		if err := step(); err != nil {
-			tmp.Close()
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 // maxKeyFile bounds the files read as keys: a sealed private key is well
 // under a kilobyte; a public key list of a few hundred keys fits.
 const maxKeyFile = 1 << 20
 
-func readKeyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	if len(b) > maxKeyFile {
-		return nil, fmt.Errorf("%s is larger than any key file (%d bytes)", path, maxKeyFile)
-	}
-	return b, nil
-}
+// readKeyFile reads a key file.
+func readKeyFile(path string) ([]byte, error) { return readFile(path, nil, maxKeyFile, "key file") }
 
 // loadPrivateKey reads a private key file written by `licet keys generate`
 // and opens it with the passphrase from src. The file is checked before a

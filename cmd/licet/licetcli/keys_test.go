@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,27 +40,12 @@ func (r *detRand) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// keysCLI runs licet with LICET_PASSPHRASE set to pass (if not empty).
-func keysCLI(t *testing.T, pass, seed string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	e := &Env{
-		Stdin:  strings.NewReader(""),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(k string) string {
-			if k == "LICET_PASSPHRASE" {
-				return pass
-			}
-			return ""
-		},
-		Now:  func() time.Time { return time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) },
-		Rand: &detRand{label: seed},
-	}
-	code = Main(args, e)
-	return code, out.String(), errOut.String()
-}
+// testNow is the clock of the tests.
+var testNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
+// testEnv is an Env with LICET_PASSPHRASE set to pass (unset if empty),
+// the clock testNow, deterministic randomness, no input and output into
+// buffers.
 func testEnv(pass string) *Env {
 	return &Env{
 		Stdin:  strings.NewReader(""),
@@ -71,9 +57,24 @@ func testEnv(pass string) *Env {
 			}
 			return ""
 		},
-		Now:  time.Now,
+		Now:  func() time.Time { return testNow },
 		Rand: &detRand{label: "env"},
 	}
+}
+
+// runCLI runs licet in-process in testEnv(pass) with stdin and rand, and
+// returns its exit code and output.
+func runCLI(pass string, stdin, rand io.Reader, args ...string) (code int, stdout, stderr string) {
+	e := testEnv(pass)
+	e.Stdin, e.Rand = stdin, rand
+	code = Main(args, e)
+	return code, e.Stdout.(*bytes.Buffer).String(), e.Stderr.(*bytes.Buffer).String()
+}
+
+// keysCLI runs licet with LICET_PASSPHRASE set to pass (if not empty) and
+// randomness from seed.
+func keysCLI(t *testing.T, pass, seed string, args ...string) (code int, stdout, stderr string) {
+	return runCLI(pass, strings.NewReader(""), &detRand{label: seed}, args...)
 }
 
 func TestKeysGenerate(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -15,15 +14,6 @@ import (
 func init() {
 	register("qr frames", "split a file into animated-QR frame texts", runQRFrames)
 	register("qr join", "rebuild a file from animated-QR frame texts", runQRJoin)
-}
-
-// readQRInput reads the file named by a positional argument; "-" is standard
-// input.
-func readQRInput(e *Env, name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(e.Stdin)
-	}
-	return os.ReadFile(name)
 }
 
 func runQRFrames(e *Env, args []string) error {
@@ -58,9 +48,9 @@ func runQRFrames(e *Env, args []string) error {
 		}
 		opts.TransferID = uint32(v)
 	}
-	payload, err := readQRInput(e, pos[0])
+	payload, err := readFile(pos[0], e.Stdin, fountain.MaxPayload, "animated-QR transfer")
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", pos[0], err)
+		return err
 	}
 	enc, err := fountain.NewEncoder(payload, opts)
 	if err != nil {
@@ -119,7 +109,7 @@ func runQRJoin(e *Env, args []string) error {
 		_, err := e.Stdout.Write(payload)
 		return err
 	}
-	if err := os.WriteFile(*out, payload, 0o644); err != nil {
+	if err := writeFile(*out, payload, 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.Stderr, "wrote %s: %d bytes from %d frames\n", *out, len(payload), j.done.Progress().Frames)

@@ -7,24 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"licet.dev/licet/airgap/fountain"
 )
 
 // qrCLI runs licet with args and stdin in-process.
 func qrCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	e := &Env{
-		Stdin:  strings.NewReader(stdin),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(string) string { return "" },
-		Now:    func() time.Time { return time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) },
-		Rand:   bytes.NewReader(nil),
-	}
-	return Main(args, e), out.String(), errOut.String()
+	return runCLI("", strings.NewReader(stdin), bytes.NewReader(nil), args...)
 }
 
 func qrPayload(n int) []byte {

@@ -1,7 +1,6 @@
 package licetcli
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -55,7 +54,7 @@ func runReleaseCheck(e *Env, args []string) error {
 	}
 	var a release.Activation
 	if *licFile != "" {
-		b, err := readLimited(*licFile, e.Stdin)
+		b, err := readLicetFile(*licFile, e.Stdin)
 		if err != nil {
 			return err
 		}
@@ -85,11 +84,7 @@ func runReleaseCheck(e *Env, args []string) error {
 		out.Error, out.ErrorKind = cerr.Error(), release.ErrorKind(cerr)
 	}
 	if *asJSON {
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		if _, err := e.Stdout.Write(append(b, '\n')); err != nil {
+		if err := writeJSON(e.Stdout, out); err != nil {
 			return err
 		}
 		if cerr != nil {
