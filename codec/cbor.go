@@ -269,16 +269,6 @@ func decodeAs[T any, P interface {
 	return (*T)(v), nil
 }
 
-// PeekType returns the type field of an encoded object without decoding
-// the rest.
-func PeekType(b []byte) (Type, error) {
-	top, err := decodeTop("object", b)
-	if err != nil {
-		return 0, err
-	}
-	return peekType(top)
-}
-
 func peekType(top map[any]cbor.RawMessage) (Type, error) {
 	raw, ok := top[uint64(1)]
 	if !ok {

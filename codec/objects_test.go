@@ -179,7 +179,7 @@ func TestValidation(t *testing.T) {
 	}
 }
 
-func TestPeekTypeMismatch(t *testing.T) {
+func TestDecodeTypeMismatch(t *testing.T) {
 	b, err := Marshal(sampleDevice())
 	if err != nil {
 		t.Fatal(err)

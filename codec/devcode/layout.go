@@ -30,9 +30,6 @@ func (l *Layout) Len() int { return l.s.n }
 // character that is not a check character.
 func (l *Layout) DataBits() int { return 5 * l.s.k }
 
-// Blocks returns the lengths of the check blocks.
-func (l *Layout) Blocks() []int { return append([]int(nil), l.s.blocks...) }
-
 // Encode returns the canonical form of the code that carries the bits
 // written to w, followed by zero bits up to DataBits. It fails when w holds
 // more than DataBits bits.
