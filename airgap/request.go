@@ -69,7 +69,12 @@ func MaxRequestBytes(portal string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return max(0, (RequestMaxChars-len(p)-len(RequestPath))*5/8), nil
+	return maxRequestBytes(p), nil
+}
+
+// maxRequestBytes is MaxRequestBytes for a normalized portal.
+func maxRequestBytes(p string) int {
+	return max(0, (RequestMaxChars-len(p)-len(RequestPath))*5/8)
 }
 
 // RequestURL returns PORTAL/R/<request in Crockford base32>, upper case. A
@@ -86,7 +91,7 @@ func RequestURL(portal string, request []byte) (string, error) {
 	n := len(p) + len(RequestPath) + base32Len(len(request))
 	if n > RequestMaxChars {
 		return "", fmt.Errorf("%w: %d characters for a %d-byte request, a version %d QR code at level %v holds %d; with portal %s the request may be at most %d bytes",
-			ErrTooLong, n, len(request), RequestMaxVersion, RequestLevel, RequestMaxChars, p, max(0, (RequestMaxChars-len(p)-len(RequestPath))*5/8))
+			ErrTooLong, n, len(request), RequestMaxVersion, RequestLevel, RequestMaxChars, p, maxRequestBytes(p))
 	}
 	return p + RequestPath + encodeBase32(request), nil
 }

@@ -84,12 +84,8 @@ func (e *Encoder) LoopLen() int { return LoopLen(e.k) }
 // FrameData returns frame seq in structured form.
 func (e *Encoder) FrameData(seq uint32) Frame {
 	f := Frame{TransferID: e.id, Length: e.length, Blocks: e.k, Seq: seq, Check: e.check, Data: make([]byte, e.bsize)}
-	coef := make([]uint64, words(e.k))
-	coefficients(coef, e.id, e.k, seq)
-	for j := range e.k {
-		if coef[j/64]>>(j%64)&1 != 0 {
-			xorBytes(f.Data, e.blocks[j])
-		}
+	for _, j := range Sources(e.id, e.k, seq) {
+		xorBytes(f.Data, e.blocks[j])
 	}
 	return f
 }
