@@ -265,9 +265,9 @@ type MatchPolicy uint8
 
 // The match policies.
 const (
-	MatchFuzzy MatchPolicy = 0 // the stable anchors plus at least half of the rest
-	MatchExact MatchPolicy = 1 // every component
-	MatchLoose MatchPolicy = 2 // the stable anchors only
+	MatchFuzzy MatchPolicy = 0 // every anchor and at least half of the NICs and disks (fingerprint.Fuzzy)
+	MatchExact MatchPolicy = 1 // every component (fingerprint.Exact)
+	MatchLoose MatchPolicy = 2 // half of the anchors, NICs and disks together (fingerprint.Loose)
 )
 
 var policyNames = [...]string{MatchFuzzy: "fuzzy", MatchExact: "exact", MatchLoose: "loose"}

@@ -183,15 +183,7 @@ func (c *collector) snapshot(product, root string) *Snapshot {
 			Source:    r.source,
 		})
 	}
-	slices.SortStableFunc(s.Components, func(a, b Observed) int {
-		switch {
-		case a.less(b.Component):
-			return -1
-		case b.less(a.Component):
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(s.Components, func(a, b Observed) int { return compareComponents(a.Component, b.Component) })
 	s.Components = slices.CompactFunc(s.Components, func(a, b Observed) bool { return a.Component == b.Component })
 	s.assess()
 	return s
@@ -298,7 +290,7 @@ func normDMI(v string) (string, error) {
 	if dmiPlaceholders[v] || sameChar(strings.ReplaceAll(v, "-", "")) {
 		return "", errPlaceholder
 	}
-	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }) {
+	if hasControl(v) {
 		return "", errMalformed
 	}
 	return v, nil
@@ -352,7 +344,7 @@ func normSerial(v string) (string, error) {
 	if v == "" {
 		return "", errNoSerial
 	}
-	if strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }) {
+	if hasControl(v) {
 		return "", errMalformed
 	}
 	f := strings.Fields(v)
@@ -376,6 +368,12 @@ func normCPU(v string) (string, error) {
 		return "", errPlaceholder
 	}
 	return v, nil
+}
+
+// hasControl reports whether s holds a control character or bytes that are
+// not UTF-8.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError })
 }
 
 // sameChar reports whether s is empty or one character repeated

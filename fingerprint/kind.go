@@ -1,6 +1,8 @@
 package fingerprint
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -170,14 +172,8 @@ type Component struct {
 // String returns "kind:shorthash".
 func (c Component) String() string { return c.Kind.String() + ":" + c.Hash.Short() }
 
-func (c Component) less(o Component) bool {
-	if c.Kind != o.Kind {
-		return c.Kind < o.Kind
-	}
-	for i := range c.Hash {
-		if c.Hash[i] != o.Hash[i] {
-			return c.Hash[i] < o.Hash[i]
-		}
-	}
-	return false
+// compareComponents orders components by kind, then by hash: the order
+// of a record.
+func compareComponents(a, b Component) int {
+	return cmp.Or(cmp.Compare(a.Kind, b.Kind), bytes.Compare(a.Hash[:], b.Hash[:]))
 }

@@ -5,7 +5,9 @@ import (
 	"strings"
 )
 
-// Policy decides how much of a birth record must still be present.
+// Policy decides how much of a birth record must still be present. Its
+// values and names are those of codec.MatchPolicy, the policy a license
+// names.
 type Policy uint8
 
 // Policies. The zero value is Fuzzy, the default.

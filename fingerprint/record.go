@@ -35,15 +35,7 @@ var ErrEmptyRecord = errors.New("fingerprint: record has no components")
 // or an instance id mixed with hardware components.
 func NewRecord(cs []Component) (*Record, error) {
 	out := slices.Clone(cs)
-	slices.SortFunc(out, func(a, b Component) int {
-		switch {
-		case a.less(b):
-			return -1
-		case b.less(a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, compareComponents)
 	out = slices.Compact(out)
 	r := &Record{Components: out}
 	if err := r.check(); err != nil {
@@ -67,7 +59,7 @@ func (r *Record) check() error {
 		if c.Kind == KindInstance {
 			instance = true
 		}
-		if i > 0 && !r.Components[i-1].less(c) {
+		if i > 0 && compareComponents(r.Components[i-1], c) >= 0 {
 			return fmt.Errorf("fingerprint: record: component %d: not in canonical order or duplicated", i)
 		}
 	}
