@@ -27,6 +27,11 @@ func LabelFor(t Type) string {
 	return LabelLicense
 }
 
+// MaxArmouredSize is the size of the longest armoured text Dearmour reads:
+// a file of MaxObjectSize bytes in base64 lines, with room for the BEGIN
+// and END lines and white space around them.
+const MaxArmouredSize = MaxObjectSize/3*4 + MaxObjectSize/armourLine + 256
+
 const (
 	armourLine     = 64
 	armourBegin    = "-----BEGIN "
@@ -78,7 +83,7 @@ func Dearmour(b []byte) (label string, data []byte, err error) {
 	fail := func(format string, args ...any) (string, []byte, error) {
 		return "", nil, decodeErr("armour", ErrMalformed, nil, format, args...)
 	}
-	if len(b) > MaxObjectSize/3*4+MaxObjectSize/armourLine+256 {
+	if len(b) > MaxArmouredSize {
 		return fail("%d bytes is too long", len(b))
 	}
 	text := string(CanonicalArmour(b))
