@@ -438,13 +438,10 @@ func readOrder(path string) (*codec.OrderLicense, error) {
 	return nil, fmt.Errorf("%s holds no order license", path)
 }
 
-// maxLicetFile is the size of the largest armoured Licet file.
-const maxLicetFile = codec.MaxObjectSize/3*4 + codec.MaxObjectSize/64 + 256
-
 // readLicetFile reads a Licet file; "-" is in, standard input, unless in is
 // nil.
 func readLicetFile(path string, in io.Reader) ([]byte, error) {
-	return readFile(path, in, maxLicetFile, "Licet file")
+	return readFile(path, in, codec.MaxArmouredSize, "Licet file")
 }
 
 // readFile reads the file at path, of at most limit bytes; "-" is in,
