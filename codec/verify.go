@@ -69,7 +69,7 @@ func (v *Verifier) Verify(f *File) (*Result, error) {
 			Reason: reason, Detail: fmt.Sprintf(format, args...), Err: err}
 	}
 
-	root, err := v.verifySignature(first, v.Roots)
+	root, err := verifyByRoot(first, v.Roots)
 	var rule *ruleError
 	if errors.As(err, &rule) {
 		return nil, fail(0, rule.reason, nil, "%s", rule.msg)
@@ -132,8 +132,10 @@ func (v *Verifier) Verify(f *File) (*Result, error) {
 	return res, nil
 }
 
-func (v *Verifier) verifySignature(l *Link, trusted []*cose.PublicKey) (*cose.PublicKey, error) {
-	for _, k := range trusted {
+// verifyByRoot verifies l's signature with the root it names and returns
+// that root.
+func verifyByRoot(l *Link, roots []*cose.PublicKey) (*cose.PublicKey, error) {
+	for _, k := range roots {
 		if k != nil && k.ID() == l.Message.KeyID {
 			if err := l.Message.Verify(k); err != nil {
 				return nil, err
@@ -152,13 +154,10 @@ func reasonOf(err error) error {
 			return s
 		}
 	}
-	switch {
-	case errors.Is(err, cose.ErrUnknownKey):
+	if errors.Is(err, cose.ErrUnknownKey) {
 		return ErrUntrustedKey
-	case errors.Is(err, cose.ErrBadSignature), errors.Is(err, cose.ErrAlgorithm):
-		return ErrBadSignature
 	}
-	return ErrBadSignature
+	return ErrBadSignature // cose.ErrBadSignature, cose.ErrAlgorithm, cose.ErrMalformed
 }
 
 // ruleError is a broken rule with its sentinel.
