@@ -69,10 +69,10 @@ func init() {
 	}
 }
 
-// knownKeys returns the top-level integer keys that the struct type of o
-// declares, read from its cbor tags (embedded Header included).
 var knownKeysCache sync.Map // reflect.Type → map[uint64]bool
 
+// knownKeys returns the top-level integer keys that the struct type t
+// declares, read from its cbor tags (embedded Header included).
 func knownKeys(t reflect.Type) map[uint64]bool {
 	if m, ok := knownKeysCache.Load(t); ok {
 		return m.(map[uint64]bool)
