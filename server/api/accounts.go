@@ -140,6 +140,7 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
 		return au.log(q, "account.update", fmt.Sprintf("account:%d", id), changed(map[string]bool{
 			"role": in.Role != nil, "password": in.Password != nil, "disabled": in.Disabled != nil}))
 	})
+	a.tokens.forget()
 	if err != nil {
 		return storeErr(err, "account")
 	}
@@ -162,6 +163,7 @@ func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request) error {
 		}
 		return au.log(q, "account.disable", fmt.Sprintf("account:%d", id), nil)
 	})
+	a.tokens.forget()
 	if err != nil {
 		return storeErr(err, "account")
 	}
@@ -284,6 +286,7 @@ func (a *API) deleteToken(w http.ResponseWriter, r *http.Request) error {
 		}
 		return au.log(q, "token.revoke", "token:"+strconv.FormatInt(id, 10), nil)
 	})
+	a.tokens.forget()
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound("token")
 	}

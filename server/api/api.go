@@ -62,6 +62,9 @@ type API struct {
 	// pairing; releaseLimits counts wrong release codes per account.
 	pairLimits, releaseLimits *limiter
 	hub                       *hub.Hub
+	orders                    *orderCache
+	tokens                    *tokenCache
+	group                     *group
 
 	routes  []*route
 	openapi []byte
@@ -105,6 +108,9 @@ func New(o Options) (*API, error) {
 	}
 	a.limits = newLimiter(a.now, loginBurst, loginRefill)
 	a.pairLimits = newLimiter(a.now, pairBurst, pairRefill)
+	a.orders = newOrderCache(a.now)
+	a.tokens = newTokenCache(a.now)
+	a.group = &group{st: a.store}
 	a.releaseLimits = newLimiter(a.now, releaseBurst, releaseRefill)
 	if a.hub == nil {
 		a.hub = hub.New(a.store, hub.Config{Now: a.now, Rand: a.rand, Log: a.log})

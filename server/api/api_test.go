@@ -236,8 +236,8 @@ func TestActivateWithTypo(t *testing.T) {
 		if res.Correction == nil || res.Correction.Corrected != code || len(res.Correction.Changes) != 1 || res.Correction.Changes[0].Position != 8 {
 			t.Fatalf("correction %+v, want %s corrected at 8", res.Correction, code)
 		}
-		if res.SeatsUsed != 1 || res.Seats != 2 || res.Reused {
-			t.Errorf("seats %d/%d reused %v", res.SeatsUsed, res.Seats, res.Reused)
+		if used(res.SeatsUsed) != 1 || res.Seats != 2 || res.Reused {
+			t.Errorf("seats %d/%d reused %v", used(res.SeatsUsed), res.Seats, res.Reused)
 		}
 		file := op.must("GET", res.License.FileURL, nil, 200, nil)
 		if cd := file.header.Get("Content-Disposition"); !strings.Contains(cd, ".license") {
@@ -262,7 +262,7 @@ func TestActivateWithTypo(t *testing.T) {
 		// The same terminal again keeps its seat.
 		res = activationResult{}
 		op.must("POST", "/api/v1/activations", map[string]any{"order_id": o.ID, "device_code": code}, 201, &res)
-		if !res.Reused || res.SeatsUsed != 1 || res.Correction != nil {
+		if !res.Reused || used(res.SeatsUsed) != 1 || res.Correction != nil {
 			t.Errorf("reactivation: %+v", res)
 		}
 		// Two typos are refused, never guessed.
@@ -376,6 +376,9 @@ func TestKeyRotationKeepsOldLicensesVerifiable(t *testing.T) {
 		admin.must("POST", fmt.Sprintf("/api/v1/orders/%d/license", o.ID), nil, 201, &second)
 		var dev activationResult
 		admin.must("POST", "/api/v1/activations", map[string]any{"order_id": o.ID, "device_code": devcode.New(short, [8]byte{3}, 5).String()}, 201, &dev)
+		if dev.SeatsUsed != nil || dev.Seats != 0 {
+			t.Errorf("activation on an unlimited order reports seats %v/%d; the count is left out", dev.SeatsUsed, dev.Seats)
+		}
 		if first.KeyID == second.KeyID || second.KeyID != nk.KeyID || dev.License.KeyID != nk.KeyID {
 			t.Errorf("key ids: first %s second %s device %s new %s", first.KeyID, second.KeyID, dev.License.KeyID, nk.KeyID)
 		}

@@ -133,7 +133,8 @@ func (a *API) authenticate(r *http.Request) (*principal, error) {
 		if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(tok, tokenPrefix) {
 			return nil, unauth("the Authorization header must be Bearer licet_...")
 		}
-		t, acc, err := a.store.LookupAPIToken(ctx, hashToken(tok))
+		th := hashToken(tok)
+		t, acc, err := a.tokens.get(ctx, a.store, th)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return nil, unauth("unknown API token")
@@ -148,6 +149,7 @@ func (a *API) authenticate(r *http.Request) (*principal, error) {
 		}
 		if t.LastUsedAt.IsZero() || now.Sub(t.LastUsedAt) > time.Minute {
 			a.store.TouchAPIToken(ctx, t.ID, now)
+			a.tokens.touched(th, now)
 		}
 		return &principal{AccountID: acc.ID, Username: acc.Username, Role: string(t.Role), Via: "token",
 			TokenID: t.ID, TokenName: t.Name}, nil

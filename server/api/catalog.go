@@ -126,6 +126,7 @@ func (a *API) patchProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err, "product")
 	}
+	a.orders.forget()
 	return writeJSON(w, http.StatusOK, productOf(out))
 }
 

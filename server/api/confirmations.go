@@ -25,7 +25,7 @@ type confirmationResult struct {
 	NotAfter   *time.Time  `json:"not_after,omitempty" doc:"end of the grant; absent: none"`
 	Correction *correction `json:"correction,omitempty" doc:"present when the device code was corrected"`
 	Reused     bool        `json:"reused" doc:"the terminal already held a seat of the order (or this very code was issued before); no new seat was used"`
-	SeatsUsed  int         `json:"seats_used"`
+	SeatsUsed  *int        `json:"seats_used,omitempty" doc:"seats held now; absent for an order that does not count seats (mode unlimited)"`
 	Seats      int         `json:"seats" doc:"0: not limited"`
 }
 
@@ -75,20 +75,13 @@ func (a *API) createConfirmation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	o, err := a.store.Order(ctx, id)
+	it, err := a.orders.get(ctx, a.store, id)
 	if err != nil {
 		return storeErr(err, "order")
 	}
-	prod, err := a.store.Product(ctx, o.ProductID)
-	if err != nil {
-		return storeErr(err, "product")
-	}
-	terms, _, err := termsOf(o)
-	if err != nil {
-		return err
-	}
+	o, terms := it.order, it.terms
 	now := a.now()
-	ol, err := a.orderLicense(o, prod.ShortID, now)
+	ol, err := a.orderLicense(o, it.short, now)
 	if err != nil {
 		return err
 	}
@@ -127,7 +120,7 @@ func (a *API) createConfirmation(w http.ResponseWriter, r *http.Request) error {
 		if !prev.ReleasedAt.IsZero() {
 			return errConflict("the terminal released this activation; it shows a new device code for a new one", nil)
 		}
-		return a.writeConfirmation(w, r, c, g, prev, corr, true)
+		return a.writeConfirmation(w, r, c, g, prev, o, corr, true)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -162,17 +155,17 @@ func (a *API) createConfirmation(w http.ResponseWriter, r *http.Request) error {
 		return storeErr(err, "order")
 	}
 	a.metrics.IssuedDevice(corr != nil)
-	return a.writeConfirmation(w, r, c, g, lic, corr, act.Reused)
+	return a.writeConfirmation(w, r, c, g, lic, o, corr, act.Reused)
 }
 
 func (a *API) writeConfirmation(w http.ResponseWriter, r *http.Request, c confirm.Code, g *confirm.Grant, l store.License,
-	corr *correction, reused bool) error {
-	u, err := a.store.SeatUsage(r.Context(), l.OrderID, a.now())
+	o store.Order, corr *correction, reused bool) error {
+	used, seats, err := a.seatCount(r, o)
 	if err != nil {
-		return storeErr(err, "order")
+		return err
 	}
 	out := confirmationResult{Code: c.String(), License: a.licenseOf(l), Correction: corr, Reused: reused,
-		SeatsUsed: u.Used, Seats: u.Seats}
+		SeatsUsed: used, Seats: seats}
 	if g.NotAfter != 0 {
 		t := g.NotAfter.Time()
 		out.NotAfter = &t

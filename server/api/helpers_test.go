@@ -181,3 +181,11 @@ func (c *client) must(method, path string, body any, status int, out any) respon
 	}
 	return r
 }
+
+// used reads an optional seat count; -1 when absent.
+func used(n *int) int {
+	if n == nil {
+		return -1
+	}
+	return *n
+}

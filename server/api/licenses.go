@@ -39,7 +39,11 @@ type license struct {
 	FileURL    string     `json:"file_url" doc:"path of GET /api/v1/licenses/{id}/file"`
 }
 
-func (a *API) licenseOf(l store.License) license {
+func (a *API) licenseOf(l store.License) license { return a.licenseView(l, "") }
+
+// licenseView is licenseOf for a license whose object is known ("device",
+// "lease"; "" reads it from the file).
+func (a *API) licenseView(l store.License, object string) license {
 	out := license{ID: l.ID, Kind: string(l.Kind), Object: string(l.Kind), OrderID: l.OrderID, DeviceCode: l.DeviceCode,
 		KeyID: hex.EncodeToString(l.KID), IssuedBy: l.IssuedBy, IssuedAt: l.IssuedAt,
 		ExpiresAt: optTime(l.ExpiresAt), RevokedAt: optTime(l.RevokedAt), Replaces: l.Replaces, ReplacedBy: l.ReplacedBy,
@@ -50,6 +54,8 @@ func (a *API) licenseOf(l store.License) license {
 	switch {
 	case l.Code != "":
 		out.Object = "confirmation"
+	case object != "":
+		out.Object = object
 	case l.Kind == store.KindDevice && len(l.File) > 0:
 		if f, err := codec.ParseFile(l.File); err == nil && codec.TypeOf(f.Leaf().Object) == codec.TypeLease {
 			out.Object = "lease"
@@ -189,7 +195,7 @@ type activationResult struct {
 	License    license     `json:"license"`
 	Correction *correction `json:"correction,omitempty" doc:"present when the device code was corrected"`
 	Reused     bool        `json:"reused" doc:"the terminal already held a seat of the order; no new seat was used"`
-	SeatsUsed  int         `json:"seats_used"`
+	SeatsUsed  *int        `json:"seats_used,omitempty" doc:"seats held now; absent for an order that does not count seats (mode unlimited): GET /api/v1/orders/{id} reports it"`
 	Seats      int         `json:"seats" doc:"0: not limited"`
 }
 
@@ -286,11 +292,8 @@ func readTerminal(in activationCreate) (*terminal, *correction, error) {
 // in modes periodic and concurrent, a device license otherwise. It returns
 // the object, when the seat lapses unless renewed (zero: held until
 // released), and when the license expires.
-func (a *API) grant(o store.Order, short uint16, t *terminal, now time.Time) (codec.Object, time.Time, time.Time, error) {
-	terms, features, err := termsOf(o)
-	if err != nil {
-		return nil, time.Time{}, time.Time{}, err
-	}
+func (a *API) grant(it *issuing, t *terminal, now time.Time) (codec.Object, time.Time, time.Time, error) {
+	o, short, terms, features := it.order, it.short, it.terms, it.features
 	id, err := a.newID()
 	if err != nil {
 		return nil, time.Time{}, time.Time{}, err
@@ -336,40 +339,51 @@ func (a *API) grant(o store.Order, short uint16, t *terminal, now time.Time) (co
 	return d, seatEnd, exp, nil
 }
 
+// activated is the outcome of an activation.
+type activated struct {
+	license    store.License
+	activation store.Activation
+	order      store.Order
+	object     string // "device" or "lease"
+}
+
 // activate issues a device license (or lease) for terminal t on order id,
 // taking a seat; replaces names the license a reissue replaces.
-func (a *API) activate(r *http.Request, orderID int64, t *terminal, replaces string) (store.License, store.Activation, error) {
+//
+// The license is signed before the transaction that takes the seat, so that
+// the database's single writer (on SQLite) is held only for the few
+// statements of the transaction; a license signed for a seat that turns out
+// to be unavailable is dropped.
+func (a *API) activate(r *http.Request, orderID int64, t *terminal, replaces string) (activated, error) {
 	ctx := r.Context()
-	o, err := a.store.Order(ctx, orderID)
+	it, err := a.orders.get(ctx, a.store, orderID)
 	if err != nil {
 		if replaces == "" {
-			return store.License{}, store.Activation{}, fieldNotFound("order_id", "order", err)
+			return activated{}, fieldNotFound("order_id", "order", err)
 		}
-		return store.License{}, store.Activation{}, storeErr(err, "order")
+		return activated{}, storeErr(err, "order")
 	}
-	p, err := a.store.Product(ctx, o.ProductID)
-	if err != nil {
-		return store.License{}, store.Activation{}, storeErr(err, "product")
-	}
-	if t.product != p.ShortID {
-		msg := fmt.Sprintf("the terminal asks for product %d, order %d is for product %d (%s)", t.product, o.ID, p.ShortID, p.Name)
-		return store.License{}, store.Activation{}, &Error{Status: http.StatusUnprocessableEntity, Code: CodeValidation, Public: msg,
+	o := it.order
+	if t.product != it.short {
+		msg := fmt.Sprintf("the terminal asks for product %d, order %d is for product %d (%s)", t.product, o.ID, it.short, o.ProductName)
+		return activated{}, &Error{Status: http.StatusUnprocessableEntity, Code: CodeValidation, Public: msg,
 			Fields: []FieldError{{Field: "order_id", Message: msg}}}
 	}
 	now := a.now()
-	obj, seatEnd, exp, err := a.grant(o, p.ShortID, t, now)
+	obj, seatEnd, exp, err := a.grant(it, t, now)
 	if err != nil {
-		return store.License{}, store.Activation{}, err
+		return activated{}, err
 	}
 	file, kid, err := a.sign(obj)
 	if err != nil {
-		return store.License{}, store.Activation{}, err
+		return activated{}, err
 	}
 	binding := t.digest[:8]
 	lic := store.License{ID: codec.HeaderOf(obj).ID.String(), Kind: store.KindDevice, OrderID: o.ID, DeviceCode: t.code,
 		Binding: binding, File: file, KID: kid, IssuedBy: actorName(r), IssuedAt: now, ExpiresAt: exp, Replaces: replaces}
 	var act store.Activation
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
+	au := &auditor{a: a, r: r}
+	err = a.group.do(ctx, func(q *store.Queries) error {
 		var err error
 		act, err = q.Activate(ctx, store.ActivateParams{OrderID: o.ID, Binding: binding, DeviceCode: t.code,
 			At: now, ExpiresAt: seatEnd, License: &lic})
@@ -391,9 +405,28 @@ func (a *API) activate(r *http.Request, orderID int64, t *terminal, replaces str
 		return au.log(q, action, "license:"+lic.ID, detail)
 	})
 	if err != nil {
-		return store.License{}, store.Activation{}, storeErr(err, "order")
+		return activated{}, storeErr(err, "order")
 	}
-	return lic, act, nil
+	object := "device"
+	if codec.TypeOf(obj) == codec.TypeLease {
+		object = "lease"
+	}
+	return activated{license: lic, activation: act, order: o, object: object}, nil
+}
+
+// seatCount returns the seats used and the seats of an order after an
+// issuance, for the answer. Orders that do not count seats (mode
+// unlimited) give nil: counting every activation of such an order on each
+// issuance would make issuance slower as the order grows.
+func (a *API) seatCount(r *http.Request, o store.Order) (*int, int, error) {
+	if !o.Counted() {
+		return nil, 0, nil
+	}
+	u, err := a.store.SeatUsage(r.Context(), o.ID, a.now())
+	if err != nil {
+		return nil, 0, storeErr(err, "order")
+	}
+	return &u.Used, u.Seats, nil
 }
 
 func (a *API) createActivation(w http.ResponseWriter, r *http.Request) error {
@@ -408,17 +441,17 @@ func (a *API) createActivation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lic, act, err := a.activate(r, in.OrderID, t, "")
+	res, err := a.activate(r, in.OrderID, t, "")
 	if err != nil {
 		return err
 	}
 	a.metrics.IssuedDevice(corr != nil)
-	u, err := a.store.SeatUsage(r.Context(), in.OrderID, a.now())
+	used, seats, err := a.seatCount(r, res.order)
 	if err != nil {
-		return storeErr(err, "order")
+		return err
 	}
-	return writeJSON(w, http.StatusCreated, activationResult{License: a.licenseOf(lic), Correction: corr,
-		Reused: act.Reused, SeatsUsed: u.Used, Seats: u.Seats})
+	return writeJSON(w, http.StatusCreated, activationResult{License: a.licenseView(res.license, res.object), Correction: corr,
+		Reused: res.activation.Reused, SeatsUsed: used, Seats: seats})
 }
 
 func (a *API) listLicenses(w http.ResponseWriter, r *http.Request) error {
@@ -544,10 +577,10 @@ func (a *API) reissueLicense(w http.ResponseWriter, r *http.Request) error {
 	}
 	t := &terminal{product: product, digest: b.Digest, nonce: b.Nonce, components: b.Components,
 		instance: b.Instance, code: l.DeviceCode}
-	lic, _, err := a.activate(r, l.OrderID, t, l.ID)
+	res, err := a.activate(r, l.OrderID, t, l.ID)
 	if err != nil {
 		return err
 	}
 	a.metrics.IssuedDevice(false)
-	return writeJSON(w, http.StatusCreated, a.licenseOf(lic))
+	return writeJSON(w, http.StatusCreated, a.licenseView(res.license, res.object))
 }

@@ -405,6 +405,7 @@ func (a *API) revokeOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err, "order")
 	}
+	a.orders.forget()
 	used, err := a.seatsUsed(r, out.ID)
 	if err != nil {
 		return err
