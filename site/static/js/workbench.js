@@ -19,7 +19,7 @@ const main = document.getElementById('main');
 const state = { file: null, name: '' };
 
 function section(id, title, ...body) {
-  return h('section', { class: 'panel wb-section', id, 'data-testid': id }, h('h2', null, title), ...body);
+  return h('section', { class: 'panel wb-section', id }, h('h2', null, title), ...body);
 }
 
 /** Text or bytes of a File, as the codec wants it: armoured text stays text. */
