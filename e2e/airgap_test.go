@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -230,14 +229,3 @@ func devcodeOK(s string) bool {
 	p, err := devcode.Parse(s)
 	return err == nil && p.Canonical == s && len(p.Corrections) == 0
 }
-
-// atof reads a figure the page reported.
-func atof(s string) float64 {
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return -1
-	}
-	return f
-}
-
-

@@ -19,12 +19,15 @@ import { qrImage } from './qr-view.js';
 import { receiveView } from './receive-view.js';
 import { details } from './ui.js';
 
-const token = new URLSearchParams(location.search).get('t') || '';
+const params = new URLSearchParams(location.search);
+const token = params.get('t') || '';
+// ?product=ID names the product when the daemon has no request pending.
+const product = params.get('product') || '';
 const main = document.getElementById('main');
 
 /** A request to the daemon's page API; problem details become errors. */
-async function call(method, path, body) {
-  const res = await fetch(`${path}?t=${encodeURIComponent(token)}`, {
+async function call(method, path, body, query = '') {
+  const res = await fetch(`${path}?t=${encodeURIComponent(token)}${query}`, {
     method,
     headers: { 'X-Licet-Token': token, Accept: 'application/json, application/problem+json', ...(body !== undefined ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}) },
     body,
@@ -80,7 +83,7 @@ async function render() {
   let birth;
   let codec;
   try {
-    [birth, codec] = await Promise.all([call('GET', '/api/birth'), loadCodec()]);
+    [birth, codec] = await Promise.all([call('GET', '/api/birth', undefined, product ? `&product=${encodeURIComponent(product)}` : ''), loadCodec()]);
   } catch (e) {
     replace(main, h('section', null, h('h1', null, t('term.title')),
       h('p', { class: 'problem', 'data-testid': 'term-error' }, e.status === 401 || e.status === 403 ? t('term.badToken') : t('term.loadFailed', { message: e.message }))));
