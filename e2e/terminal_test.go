@@ -2,8 +2,8 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
