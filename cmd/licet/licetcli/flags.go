@@ -1,39 +1,30 @@
 package licetcli
 
 import (
-	"errors"
 	"flag"
+
+	"licet.dev/licet/internal/command"
+	"licet.dev/licet/internal/hint"
 )
+
+// The words every subcommand uses, from package internal/command.
 
 // newFlags returns a flag set for the named subcommand that reports to the
 // Env's standard error instead of exiting.
-func newFlags(e *Env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("licet "+name, flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
-	return fs
-}
+func newFlags(e *Env, name string) *flag.FlagSet { return cli.Flags(e, name) }
 
 // parseFlags parses args with flags and positional arguments in any order
-// ("licet inspect FILE --trust KEY" as well as "--trust KEY FILE") and
-// returns the positional ones. A lone "-" is positional (standard input);
-// everything after "--" is positional. -h prints usage and exits 0.
+// and returns the positional ones (command.ParseFlags).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, &ExitError{Code: 0}
-			}
-			return nil, &ExitError{Code: 2}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+	return command.ParseFlags(fs, args)
 }
+
+// usagef reports a wrong invocation; Main exits 2.
+func usagef(format string, args ...any) error { return command.Usagef(format, args...) }
+
+// withHint wraps err with a "hint:" line for the user; nil stays nil.
+func withHint(err error, text string) error { return hint.Wrap(err, text) }
+
+// oneLine keeps an error on one line, so that bad input never prints a
+// multi-line dump.
+func oneLine(s string) string { return command.OneLine(s) }

@@ -17,7 +17,7 @@ type passphraseSource struct {
 	file string
 }
 
-// readPassphrase returns the passphrase. With confirm, a prompt asks twice.
+// read returns the passphrase. With confirm, a prompt asks twice.
 func (s passphraseSource) read(e *Env, confirm bool) ([]byte, error) {
 	if s.file != "" {
 		b, err := os.ReadFile(s.file)
