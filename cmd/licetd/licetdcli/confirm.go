@@ -27,10 +27,7 @@ type confirmJSON struct {
 }
 
 func runConfirm(e *Env, args []string) error {
-	fs := newFlags(e, "confirm")
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "confirm",
 		"usage: licetd confirm CODE [--json] [settings]",
 		"",
 		"Activates the terminal with the 80-character confirmation code the vendor made for its",
@@ -39,18 +36,13 @@ func runConfirm(e *Env, args []string) error {
 		"of characters 1-30, 31-55 and 56-80 is corrected. The activation is marked classical until",
 		"the full license is imported. Exit status 3 when the code is kept but the terminal is",
 		"not licensed.")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) == 0 {
-		return usagef("want the confirmation code")
-	}
-	cfg, err := config()
-	if err != nil {
-		return err
-	}
-	a, err := agent.Open(cfg)
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	pos, a, err := fs.open(args, func(pos []string) error {
+		if len(pos) == 0 {
+			return usagef("want the confirmation code")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}

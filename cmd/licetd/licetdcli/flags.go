@@ -1,70 +1,65 @@
 package licetdcli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 
 	"licet.dev/licet/agent"
+	"licet.dev/licet/internal/command"
+	"licet.dev/licet/internal/hint"
 )
 
-// newFlags returns a flag set for the named subcommand that reports to the
-// Env's standard error instead of exiting.
-func newFlags(e *Env, name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("licetd "+name, flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
-	return fs
+// settingsFlags is a subcommand's flag set: its own flags and the daemon's
+// settings (agent.Bind).
+type settingsFlags struct {
+	*flag.FlagSet
+	e       *Env
+	resolve func() (agent.Config, error)
 }
 
-// parseFlags parses args with flags and positional arguments in any order
-// and returns the positional ones. A lone "-" is positional (standard
-// input); everything after "--" is positional. -h prints usage and exits 0.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, &ExitError{Code: 0}
-			}
-			return nil, &ExitError{Code: exitUsage}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// configFlags adds the daemon's settings to fs; the returned function
-// resolves them once fs is parsed and fills in the Env's clock, randomness
-// and log output.
-func configFlags(e *Env, fs *flag.FlagSet) func() (agent.Config, error) {
-	resolve := agent.Bind(fs, e.Getenv)
-	return func() (agent.Config, error) {
-		cfg, err := resolve()
-		if err != nil {
-			return cfg, &usageError{msg: err.Error()}
-		}
-		cfg.Now, cfg.Rand, cfg.Log = e.Now, e.Rand, e.Stderr
-		return cfg, nil
-	}
-}
-
-// usageHeader sets fs's usage text: the synopsis and description lines,
-// then the flags.
-func usageHeader(e *Env, fs *flag.FlagSet, lines ...string) {
+// newFlags returns the flag set of the named subcommand, with the daemon's
+// settings, reporting to the Env's standard error instead of exiting. Its
+// usage text is the synopsis and description lines, then the flags.
+func newFlags(e *Env, name string, usage ...string) *settingsFlags {
+	fs := cli.Flags(e, name)
 	fs.Usage = func() {
-		for _, l := range lines {
+		for _, l := range usage {
 			fmt.Fprintln(e.Stderr, l)
 		}
 		fmt.Fprintln(e.Stderr)
 		fs.PrintDefaults()
 	}
+	return &settingsFlags{FlagSet: fs, e: e, resolve: agent.Bind(fs, e.Getenv)}
+}
+
+// parse parses args, flags and positional arguments in any order, lets
+// check judge the positional ones, and resolves the settings, with the
+// Env's clock, randomness and log output filled in. A bad setting is a
+// usage error.
+func (f *settingsFlags) parse(args []string, check func(pos []string) error) ([]string, agent.Config, error) {
+	pos, err := command.ParseFlags(f.FlagSet, args)
+	if err == nil {
+		err = check(pos)
+	}
+	if err != nil {
+		return nil, agent.Config{}, err
+	}
+	cfg, err := f.resolve()
+	if err != nil {
+		return nil, cfg, command.Usagef("%w", err)
+	}
+	cfg.Now, cfg.Rand, cfg.Log = f.e.Now, f.e.Rand, f.e.Stderr
+	return pos, cfg, nil
+}
+
+// open is parse, then agent.Open.
+func (f *settingsFlags) open(args []string, check func(pos []string) error) ([]string, *agent.Agent, error) {
+	pos, cfg, err := f.parse(args, check)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := agent.Open(cfg)
+	return pos, a, err
 }
 
 // noArgs rejects positional arguments.
@@ -74,3 +69,9 @@ func noArgs(pos []string) error {
 	}
 	return nil
 }
+
+// usagef reports a wrong invocation; Main exits 2.
+func usagef(format string, args ...any) error { return command.Usagef(format, args...) }
+
+// withHint wraps err with a "hint:" line for the user.
+func withHint(err error, text string) error { return hint.Wrap(err, text) }

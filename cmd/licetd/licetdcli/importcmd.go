@@ -3,6 +3,7 @@ package licetdcli
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"licet.dev/licet/agent"
 )
@@ -12,9 +13,7 @@ func init() {
 }
 
 func runImport(e *Env, args []string) error {
-	fs := newFlags(e, "import")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "import",
 		"usage: licetd import FILE [settings]",
 		"       licetd import - < license.txt",
 		"",
@@ -22,23 +21,16 @@ func runImport(e *Env, args []string) error {
 		"trusted vendor roots, checks that it is for this machine and answers one of its requests,",
 		"and stores it. Exit status 3 when the license is stored but the terminal is not licensed.",
 		"An order license is kept instead, for 'licetd confirm CODE' (typed confirmation codes).")
-	pos, err := parseFlags(fs, args)
+	pos, cfg, err := fs.parse(args, func(pos []string) error {
+		if len(pos) != 1 {
+			return usagef("want one license file ('-' for standard input)")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("want one license file ('-' for standard input)")
-	}
-	cfg, err := config()
-	if err != nil {
-		return err
-	}
-	var data []byte
-	if pos[0] == "-" {
-		data, err = io.ReadAll(io.LimitReader(e.Stdin, agent.MaxLicenseFile+1))
-	} else {
-		data, err = readFile(pos[0], agent.MaxLicenseFile+1)
-	}
+	data, err := readLicense(e, pos[0])
 	if err != nil {
 		return err
 	}
@@ -46,6 +38,29 @@ func runImport(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	return importFile(e, a, data)
+}
+
+// readLicense reads a license file, "-" being standard input, up to one
+// byte more than agent.MaxLicenseFile, so that the agent says what is too
+// large.
+func readLicense(e *Env, path string) ([]byte, error) {
+	r := e.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	return io.ReadAll(io.LimitReader(r, agent.MaxLicenseFile+1))
+}
+
+// importFile imports a license, or keeps an order license for
+// confirmation codes, and prints the outcome. It ends with exit status 3
+// when the terminal is not licensed afterwards.
+func importFile(e *Env, a *agent.Agent, data []byte) error {
 	if agent.IsOrderFile(data) {
 		return importOrder(e, a, data)
 	}

@@ -77,8 +77,11 @@ func TestPackaging(t *testing.T) {
 			args = strings.Fields(rest)
 		}
 	}
-	if len(args) < 2 || filepath.Base(args[0]) != "licetd" || commands[args[1]] == nil {
+	if len(args) < 2 || filepath.Base(args[0]) != "licetd" {
 		t.Fatalf("ExecStart %q", args)
+	}
+	if e, _, _ := testEnv(t); Main([]string{args[1], "-h"}, e) != 0 {
+		t.Fatalf("ExecStart %q: no command %q", args, args[1])
 	}
 	for i, a := range args {
 		if a == "/etc/licetd/config" {

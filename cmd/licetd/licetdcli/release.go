@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"licet.dev/licet/agent"
 )
 
 func init() {
@@ -31,26 +29,13 @@ type releaseJSON struct {
 }
 
 func runRelease(e *Env, args []string) error {
-	fs := newFlags(e, "release")
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "release",
 		"usage: licetd release [--json] [settings]",
 		"",
 		"Removes the license from this terminal for good (the same file cannot be imported again)",
 		"and prints the release code (40 characters) that frees its seat at the vendor portal.")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	cfg, err := config()
-	if err != nil {
-		return err
-	}
-	a, err := agent.Open(cfg)
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	_, a, err := fs.open(args, noArgs)
 	if err != nil {
 		return err
 	}
@@ -84,31 +69,18 @@ func runRelease(e *Env, args []string) error {
 }
 
 func runReset(e *Env, args []string) error {
-	fs := newFlags(e, "reset")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "reset",
 		"usage: licetd reset [settings]",
 		"",
 		"Removes the state files that fail their check (damaged, edited, or sealed on another",
 		"machine) and keeps the others. A license held in a removed file must be imported again.")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	cfg, err := config()
-	if err != nil {
-		return err
-	}
-	a, err := agent.Open(cfg)
+	_, a, err := fs.open(args, noArgs)
 	if err != nil {
 		return err
 	}
 	removed, err := a.Reset()
 	for _, n := range removed {
-		fmt.Fprintf(e.Stdout, "removed %s/%s\n", cfg.State, n)
+		fmt.Fprintf(e.Stdout, "removed %s/%s\n", a.Config().State, n)
 	}
 	if err != nil {
 		return err

@@ -3,13 +3,12 @@ package licetdcli
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"licet.dev/licet/agent"
 	"licet.dev/licet/airgap"
 	"licet.dev/licet/airgap/qr"
+	"licet.dev/licet/internal/atomicfile"
 )
 
 func init() {
@@ -34,38 +33,31 @@ type requestJSON struct {
 }
 
 func runRequest(e *Env, args []string) error {
-	fs := newFlags(e, "request")
-	product := fs.String("product", "", "the product's short numeric `id` (1-65535, decimal or 0x hex)")
-	asJSON := fs.Bool("json", false, "print JSON instead of text")
-	pngFile := fs.String("png", "", "also write the request QR code as a PNG image to `FILE`")
-	fresh := fs.Bool("new", false, "make a new request even when one is pending for this product")
-	darkOnLight := fs.Bool("dark-on-light", false, "draw the QR code for a terminal with dark text on a light background")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "request",
 		"usage: licetd request --product ID [--json] [--png FILE] [--new] [settings]",
 		"",
 		"Prints the terminal's 25-character device code for a product, its request URL and the URL",
 		"as a QR code, and keeps the request so that 'licetd import' can check the license that",
 		"answers it. Running it again shows the same request until a license answers it.")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	if *product == "" {
-		return usagef("--product is required (1-65535)")
-	}
-	p, err := strconv.ParseUint(*product, 0, 16)
-	if err != nil || p == 0 {
-		return usagef("--product %q: want a number from 1 to 65535", *product)
-	}
-	cfg, err := config()
-	if err != nil {
-		return err
-	}
-	a, err := agent.Open(cfg)
+	product := fs.String("product", "", "the product's short numeric `id` (1-65535, decimal or 0x hex)")
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	pngFile := fs.String("png", "", "also write the request QR code as a PNG image to `FILE`")
+	fresh := fs.Bool("new", false, "make a new request even when one is pending for this product")
+	darkOnLight := fs.Bool("dark-on-light", false, "draw the QR code for a terminal with dark text on a light background")
+	var p uint64
+	_, a, err := fs.open(args, func(pos []string) error {
+		if err := noArgs(pos); err != nil {
+			return err
+		}
+		if *product == "" {
+			return usagef("--product is required (1-65535)")
+		}
+		var err error
+		if p, err = strconv.ParseUint(*product, 0, 16); err != nil || p == 0 {
+			return usagef("--product %q: want a number from 1 to 65535", *product)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -88,8 +80,8 @@ func runRequest(e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFile(*pngFile, img); err != nil {
-			return err
+		if err := atomicfile.Write(*pngFile, img, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", *pngFile, err)
 		}
 	}
 	if *asJSON {
@@ -128,7 +120,7 @@ func runRequest(e *Env, args []string) error {
 	fmt.Fprintln(e.Stdout, "Then import the license you receive with: licetd import FILE")
 	if r.URL == "" {
 		fmt.Fprintf(e.Stderr, "note: no request URL or QR code: %v\n", r.URLError)
-		if cfg.Portal == "" {
+		if a.Config().Portal == "" {
 			fmt.Fprintf(e.Stderr, "hint: set the vendor portal with --portal URL, or portal = URL in %s\n", agent.DefaultConfigFile)
 		}
 	} else if !r.WithComponents {
@@ -148,41 +140,3 @@ func runRequest(e *Env, args []string) error {
 	}
 	return nil
 }
-
-// writeFile writes data to path through a temporary file and a rename.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
-}
-
-// hintError carries a next step for the user, like agent's hints.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-func (e *hintError) Hint() string  { return e.hint }
-
-func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }

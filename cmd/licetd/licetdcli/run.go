@@ -17,9 +17,7 @@ func init() {
 }
 
 func runRun(e *Env, args []string) error {
-	fs := newFlags(e, "run")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "run",
 		"usage: licetd run [settings]",
 		"",
 		"Runs the daemon: answers applications on the local API socket, keeps the license file",
@@ -27,14 +25,7 @@ func runRun(e *Env, args []string) error {
 		"With --web 127.0.0.1:0 it also serves the activation page on the loopback interface and",
 		"prints its URL, which carries a token; the URL is also in STATE/"+webui.URLFile+".",
 		"Stops on SIGINT or SIGTERM.")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	cfg, err := config()
+	_, cfg, err := fs.parse(args, noArgs)
 	if err != nil {
 		return err
 	}

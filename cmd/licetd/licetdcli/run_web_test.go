@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"licet.dev/licet/agent/webui"
+	"licet.dev/licet/internal/command"
 )
 
 // lineWriter collects output and hands each complete line to a channel.
@@ -119,7 +120,7 @@ func TestRunWeb(t *testing.T) {
 func TestRunWebRefusesNetwork(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:8080", ":8080", "192.0.2.1:80", "[::]:0"} {
 		e, _, errb := testEnv(t)
-		if code := Main([]string{"run", "--web", addr}, e); code != exitUsage || !strings.Contains(errb.String(), "not a loopback address") {
+		if code := Main([]string{"run", "--web", addr}, e); code != command.ExitUsage || !strings.Contains(errb.String(), "not a loopback address") {
 			t.Errorf("licetd run --web %s: exit %d: %s", addr, code, errb)
 		}
 	}
@@ -131,7 +132,7 @@ func TestRunWebRefusesNetwork(t *testing.T) {
 		}
 		return env(k)
 	}
-	if code := Main([]string{"run"}, e); code != exitUsage || !strings.Contains(errb.String(), "LICETD_WEB") {
+	if code := Main([]string{"run"}, e); code != command.ExitUsage || !strings.Contains(errb.String(), "LICETD_WEB") {
 		t.Errorf("LICETD_WEB=0.0.0.0:0: exit %d: %s", code, errb)
 	}
 }

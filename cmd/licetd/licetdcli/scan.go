@@ -21,9 +21,7 @@ func init() {
 const maxScanTransfers = 8
 
 func runScan(e *Env, args []string) error {
-	fs := newFlags(e, "scan")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "scan",
 		"usage: licetd scan IMAGE|DIR... [settings]",
 		"",
 		"Reads QR codes from image files (PNG, JPEG or GIF; light-on-dark codes are read too):",
@@ -32,14 +30,12 @@ func runScan(e *Env, args []string) error {
 		"is kept for confirmation codes. A QR code holding a confirmation code activates the",
 		"terminal as 'licetd confirm' would. A directory stands for the files in it. Images without",
 		"a readable code are reported and skipped.")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) == 0 {
-		return usagef("want at least one image file")
-	}
-	cfg, err := config()
+	pos, cfg, err := fs.parse(args, func(pos []string) error {
+		if len(pos) == 0 {
+			return usagef("want at least one image file")
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -134,14 +130,7 @@ func runScan(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if agent.IsOrderFile(payload) {
-		return importOrder(e, a, payload)
-	}
-	res, err := a.Import(payload)
-	if err != nil {
-		return err
-	}
-	return printImported(e, res)
+	return importFile(e, a, payload)
 }
 
 // maxScanImages bounds the images one scan reads.
@@ -194,22 +183,4 @@ func scanImage(path string) (string, error) {
 		return "", err
 	}
 	return res.Text, nil
-}
-
-// printImported prints the outcome of an import as `licetd import` does.
-func printImported(e *Env, res *agent.Imported) error {
-	st := res.Status
-	switch {
-	case res.Already:
-		fmt.Fprintf(e.Stdout, "license %s is held already\n", res.LicenseID)
-	case res.Replaced != "":
-		fmt.Fprintf(e.Stdout, "imported license %s for product %d, replacing license %s\n", res.LicenseID, res.Product, res.Replaced)
-	default:
-		fmt.Fprintf(e.Stdout, "imported license %s for product %d\n", res.LicenseID, res.Product)
-	}
-	printStatus(e, &st, false)
-	if !st.Licensed {
-		return &ExitError{Code: exitUnlicensed}
-	}
-	return nil
 }

@@ -3,13 +3,10 @@ package licetdcli
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
-	"licet.dev/licet/agent"
 	"licet.dev/licet/agent/localapi"
 )
 
@@ -18,28 +15,15 @@ func init() {
 }
 
 func runStatus(e *Env, args []string) error {
-	fs := newFlags(e, "status")
-	asJSON := fs.Bool("json", false, "print the status as JSON (the local API's /v1/status)")
-	verbose := fs.Bool("v", false, "explain the binding component by component")
-	config := configFlags(e, fs)
-	usageHeader(e, fs,
+	fs := newFlags(e, "status",
 		"usage: licetd status [--json] [-v] [settings]",
 		"",
 		"Checks the state, the license's signatures and binding, the clock and the expiry, and",
 		"says whether the terminal is licensed. Exit status: 0 licensed (grace included),",
 		"3 not licensed, 1 the check could not run, 2 wrong usage.")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if err := noArgs(pos); err != nil {
-		return err
-	}
-	cfg, err := config()
-	if err != nil {
-		return err
-	}
-	a, err := agent.Open(cfg)
+	asJSON := fs.Bool("json", false, "print the status as JSON (the local API's /v1/status)")
+	verbose := fs.Bool("v", false, "explain the binding component by component")
+	_, a, err := fs.open(args, noArgs)
 	if err != nil {
 		return err
 	}
@@ -68,7 +52,7 @@ func printStatus(e *Env, st *localapi.Status, verbose bool) {
 	}
 	line("licensed", "%s (%s)", yes, st.State)
 	if st.Reason != "" {
-		line("reason", "%s", strings.TrimPrefix(st.Reason, "agent: "))
+		line("reason", "%s", st.Reason)
 	}
 	if st.LicenseID != "" {
 		p := fmt.Sprint(st.Product)
@@ -123,7 +107,7 @@ func printStatus(e *Env, st *localapi.Status, verbose bool) {
 	c := st.Clock
 	switch {
 	case c.Error != "":
-		line("clock", "unknown: %s", strings.TrimPrefix(c.Error, "agent: "))
+		line("clock", "unknown: %s", c.Error)
 	case c.TurnedBack:
 		line("clock", "turned back: %s behind the trusted time %s (tolerance %ds, policy %s)",
 			time.Duration(c.Behind)*time.Second, c.TrustedTime.Format(time.RFC3339), c.Tolerance, c.Policy)
@@ -144,14 +128,4 @@ func printStatus(e *Env, st *localapi.Status, verbose bool) {
 	if st.Hint != "" {
 		line("hint", "%s", st.Hint)
 	}
-}
-
-// readFile reads at most limit bytes of path.
-func readFile(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, limit))
 }
