@@ -229,3 +229,46 @@ func devcodeOK(s string) bool {
 	p, err := devcode.Parse(s)
 	return err == nil && p.Canonical == s && len(p.Corrections) == 0
 }
+
+// TestPhonePairing runs phone pairing against the real server: the
+// desktop's pairing QR code reads as the phone link; the phone, whose
+// camera sees a terminal's request QR code, sends the request, and the
+// desktop's activate form has it at once.
+func TestPhonePairing(t *testing.T) {
+	browserTools(t)
+	ctx := testContext(t)
+	clk := &clock{start: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	base, console := startServer(t, ctx, clk.Now)
+
+	u := requestURL(t, base, 4242, clk.Now())
+	camera := filepath.Join(t.TempDir(), "terminal.y4m")
+	frames := make([]string, 16)
+	for i := range frames {
+		frames[i] = u
+	}
+	if _, err := writeQRVideo(camera, frames, y4mOptions{Width: 1280, Height: 720, FPS: 8}); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		PhoneURL, PairQR, PhoneSent, Request string
+	}
+	runScript(t, ctx, "pairing.mjs", map[string]string{
+		"LICET_URL":         base,
+		"LICET_SETUP_TOKEN": setupToken(t, console),
+		"LICET_CAMERA":      camera,
+		"LICET_REQUEST":     u[strings.LastIndex(u, "/R/")+3:],
+	}, &res)
+	if !strings.HasPrefix(res.PhoneURL, base+"/P/") {
+		t.Errorf("phone URL %s", res.PhoneURL)
+	}
+	f, err := os.Open(res.PairQR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := scan.Decode(f)
+	f.Close()
+	if err != nil || r.Text != res.PhoneURL {
+		t.Errorf("the pairing QR code reads %q (%v), want %s", r.Text, err, res.PhoneURL)
+	}
+	t.Logf("phone sent %q; the desktop form holds the request", res.PhoneSent)
+}

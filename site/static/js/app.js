@@ -171,7 +171,11 @@ async function start() {
     if (route.page !== 'login') navigate(`/login?next=${encodeURIComponent(`/${route.path}`)}`);
   });
   window.addEventListener('hashchange', render);
-  if (location.pathname !== '/setup' && location.pathname !== '/setup/') {
+  // The setup link and a phone's pairing page need no session: asking for
+  // one would only log a 401.
+  const sessionless = location.pathname === '/setup' || location.pathname === '/setup/'
+    || /^\/[Pp]\//.test(location.pathname) || parseHash(location.hash).page === 'pair';
+  if (!sessionless) {
     try {
       await refreshSession();
     } catch (e) {

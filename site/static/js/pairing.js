@@ -44,12 +44,21 @@ export function pairingPanel({ onRequest }) {
       h('p', { class: 'muted small' }, h('a', { href: p.phone_url, 'data-testid': 'pair-url', target: '_blank', rel: 'noopener' }, p.phone_url)),
       h('p', { class: 'pair-status', 'aria-live': 'polite', 'data-testid': 'pair-status' }, t('pair.waiting')));
     el.dataset.pairing = String(p.id);
+    connect(p, 0);
+  });
+
+  // The server keeps the pairing's events: a socket that drops reconnects
+  // with ?after= the last event seen, a few times.
+  let lastID = 0;
+  function connect(p, tries) {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    ws = new WebSocket(`${proto}//${location.host}/api/v1/pairings/${encodeURIComponent(p.id)}/events`);
-    ws.addEventListener('open', () => setState('open', t('pair.waiting')));
+    const events = p.events_url || `/api/v1/pairings/${encodeURIComponent(p.id)}/events`;
+    ws = new WebSocket(`${proto}//${location.host}${events}${lastID ? `?after=${lastID}` : ''}`);
+    ws.addEventListener('open', () => { if (el.dataset.state !== 'paired') setState('open', t('pair.waiting')); });
     ws.addEventListener('message', (ev) => {
       let m;
       try { m = JSON.parse(ev.data); } catch { return; }
+      if (m.id) lastID = Math.max(lastID, m.id);
       if (m.type === 'paired') setState('paired', t('pair.phoneHere'));
       else if (m.type === 'expired') { setState('expired', t('pair.expired')); btn.disabled = false; }
       else if (m.type === 'request' && m.request_url) {
@@ -58,9 +67,15 @@ export function pairingPanel({ onRequest }) {
       }
     });
     ws.addEventListener('close', () => {
-      if (!closed && el.dataset.state !== 'expired') { setState('closed', t('pair.closed')); btn.disabled = false; }
+      if (closed || el.dataset.state === 'expired') return;
+      if (tries < 5 && el.isConnected) {
+        setTimeout(() => { if (!closed) connect(p, tries + 1); }, 1000 * (tries + 1));
+        return;
+      }
+      setState('closed', t('pair.closed'));
+      btn.disabled = false;
     });
-  });
+  }
 
   // Close the socket when the panel leaves the page.
   const watch = setInterval(() => { if (!el.isConnected && ws) close(); }, 1000);
