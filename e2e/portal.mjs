@@ -160,6 +160,16 @@ try {
   await page.locator('.list tbody tr').first().waitFor();
   result.licensesListed = await page.locator('.list tbody tr').count();
 
+  step('a license shown as an animated QR code');
+  await page.locator('.list tbody tr a[href*="#/licenses/"]').first().click();
+  await page.locator('main[data-page=license]').waitFor();
+  await page.click('[data-testid=show-aqr]');
+  const aqr = page.locator('[data-testid=aqr]');
+  await aqr.waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=aqr]').dataset.seq) >= 2);
+  assert.ok(Number(await aqr.getAttribute('data-blocks')) >= 1);
+  result.aqrLength = Number(await aqr.getAttribute('data-length'));
+
   step('trust file from the settings page');
   await page.goto(`${base}/#/settings`);
   await page.locator('main[data-page=settings]').waitFor();
