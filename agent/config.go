@@ -1,8 +1,6 @@
 package agent
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +17,7 @@ import (
 
 	"licet.dev/licet/agent/localapi"
 	"licet.dev/licet/airgap"
+	"licet.dev/licet/internal/settings"
 )
 
 // ClockPolicy says what a clock turned back beyond the tolerance does.
@@ -101,28 +100,7 @@ type Config struct {
 }
 
 // DefaultConfig returns the defaults that Bind documents.
-func DefaultConfig() Config {
-	var c Config
-	for _, s := range settings {
-		if s.list {
-			continue
-		}
-		if err := s.set(&c, s.def); err != nil {
-			panic("agent: bad default for " + s.name + ": " + err.Error())
-		}
-	}
-	return c
-}
-
-type setting struct {
-	name, env, def, help string
-	list                 bool // repeatable; the environment variable holds a ':'-separated list
-	set                  func(c *Config, v string) error
-}
-
-func str(p func(*Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error { *p(c) = v; return nil }
-}
+func DefaultConfig() Config { return table.Defaults() }
 
 func dur(p func(*Config) *time.Duration, min time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
@@ -138,18 +116,6 @@ func dur(p func(*Config) *time.Duration, min time.Duration) func(*Config, string
 	}
 }
 
-func oneOf(p func(*Config) *string, allowed ...string) func(*Config, string) error {
-	return func(c *Config, v string) error {
-		for _, a := range allowed {
-			if v == a {
-				*p(c) = v
-				return nil
-			}
-		}
-		return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
-	}
-}
-
 func nonEmpty(p func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		if v == "" {
@@ -160,120 +126,110 @@ func nonEmpty(p func(*Config) *string) func(*Config, string) error {
 	}
 }
 
-var settings = []setting{
-	{name: "state", env: "LICETD_STATE", def: DefaultState, help: "state directory",
-		set: nonEmpty(func(c *Config) *string { return &c.State })},
-	{name: "sysroot", env: "LICETD_SYSROOT", def: "/", help: "directory the machine is read through",
-		set: nonEmpty(func(c *Config) *string { return &c.Sysroot })},
-	{name: "trust", env: "LICETD_TRUST", list: true, help: "trusted vendor root public key file (repeatable)",
-		set: func(c *Config, v string) error {
-			if v == "" {
-				return errors.New("must not be empty")
-			}
-			c.Trust = append(c.Trust, v)
-			return nil
-		}},
-	{name: "portal", env: "LICETD_PORTAL", help: "vendor portal URL for request URLs and QR codes",
-		set: func(c *Config, v string) error {
-			if v != "" {
-				if _, err := airgap.NormalizePortal(v); err != nil {
-					return errors.New(strings.TrimPrefix(err.Error(), "airgap: "))
-				}
-			}
-			c.Portal = v
-			return nil
-		}},
-	{name: "instance-id", env: "LICETD_INSTANCE_ID", help: "identify the terminal by this instance id instead of its hardware (containers, cloud desktops)",
-		set: func(c *Config, v string) error {
-			if len(v) > 256 {
-				return errors.New("longer than 256 bytes")
-			}
-			c.InstanceID = strings.TrimSpace(v)
-			return nil
-		}},
-	{name: "socket", env: "LICETD_SOCKET", def: localapi.DefaultSocket, help: "Unix socket of the local API",
-		set: nonEmpty(func(c *Config) *string { return &c.Socket })},
-	{name: "socket-mode", env: "LICETD_SOCKET_MODE", def: "0660", help: "permission bits of the socket, in octal",
-		set: func(c *Config, v string) error {
-			m, err := strconv.ParseUint(v, 8, 32)
-			if err != nil || m > 0o777 {
-				return fmt.Errorf("%q is not an octal mode such as 0660", v)
-			}
-			if m&0o600 != 0o600 {
-				return fmt.Errorf("%q leaves the owner without read and write", v)
-			}
-			c.SocketMode = fs.FileMode(m)
-			return nil
-		}},
-	{name: "socket-group", env: "LICETD_SOCKET_GROUP", help: "group allowed to use the socket (with socket-mode 0660)",
-		set: str(func(c *Config) *string { return &c.SocketGroup })},
-	{name: "license-file", env: "LICETD_LICENSE_FILE", def: DefaultLicenseFile, help: "where the signed license is written for applications; empty: nowhere",
-		set: str(func(c *Config) *string { return &c.LicenseFile })},
-	{name: "web", env: "LICETD_WEB", help: "serve the activation page on this loopback host:port (127.0.0.1:0 picks a port); empty: no page",
-		set: func(c *Config, v string) error {
-			if v != "" {
-				if err := CheckWebAddr(v); err != nil {
-					return errors.New(strings.TrimPrefix(err.Error(), "agent: "))
-				}
-			}
-			c.Web = v
-			return nil
-		}},
-	{name: "warn-days", env: "LICETD_WARN_DAYS", def: "5", help: "warn this many days before expiry",
-		set: func(c *Config, v string) error {
-			n, err := strconv.ParseUint(v, 10, 16)
-			if err != nil || n > 3660 {
-				return fmt.Errorf("%q is not a number of days (0 to 3660)", v)
-			}
-			c.WarnBefore = time.Duration(n) * 24 * time.Hour
-			return nil
-		}},
-	{name: "clock-tolerance", env: "LICETD_CLOCK_TOLERANCE", def: "24h", help: "how far the clock may be behind the trusted time",
-		set: dur(func(c *Config) *time.Duration { return &c.ClockTolerance }, 0)},
-	{name: "clock-policy", env: "LICETD_CLOCK_POLICY", def: "deny", help: "when the clock is turned back: deny (not licensed) or warn",
-		set: func(c *Config, v string) error {
-			switch v {
-			case "deny":
-				c.ClockPolicy = ClockDeny
-			case "warn":
-				c.ClockPolicy = ClockWarn
-			default:
-				return fmt.Errorf("%q is not deny or warn", v)
-			}
-			return nil
-		}},
-	{name: "check-interval", env: "LICETD_CHECK_INTERVAL", def: "1h", help: "longest time the daemon sleeps between checks (at least 1m)",
-		set: dur(func(c *Config) *time.Duration { return &c.CheckInterval }, time.Minute)},
-	{name: "log-format", env: "LICETD_LOG_FORMAT", def: "text", help: "log format: text or json",
-		set: oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
-	{name: "log-level", env: "LICETD_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error",
-		set: oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
-}
-
 // ConfigFileEnv names the configuration file when --config is not given.
 const ConfigFileEnv = "LICETD_CONFIG"
 
+// table is every setting of the daemon and its commands.
+var table = &settings.Table[Config]{
+	FileEnv:     ConfigFileEnv,
+	DefaultFile: DefaultConfigFile,
+	Settings: []settings.Setting[Config]{
+		{Name: "state", Env: "LICETD_STATE", Default: DefaultState, Help: "state directory",
+			Parse: nonEmpty(func(c *Config) *string { return &c.State })},
+		{Name: "sysroot", Env: "LICETD_SYSROOT", Default: "/", Help: "directory the machine is read through",
+			Parse: nonEmpty(func(c *Config) *string { return &c.Sysroot })},
+		{Name: "trust", Env: "LICETD_TRUST", Help: "trusted vendor root public key file (repeatable)",
+			Parse: func(c *Config, v string) error {
+				if v == "" {
+					return errors.New("must not be empty")
+				}
+				c.Trust = append(c.Trust, v)
+				return nil
+			},
+			Clear: func(c *Config) { c.Trust = nil }},
+		{Name: "portal", Env: "LICETD_PORTAL", Help: "vendor portal URL for request URLs and QR codes",
+			Parse: func(c *Config, v string) error {
+				if v != "" {
+					if _, err := airgap.NormalizePortal(v); err != nil {
+						return errors.New(strings.TrimPrefix(err.Error(), "airgap: "))
+					}
+				}
+				c.Portal = v
+				return nil
+			}},
+		{Name: "instance-id", Env: "LICETD_INSTANCE_ID", Help: "identify the terminal by this instance id instead of its hardware (containers, cloud desktops)",
+			Parse: func(c *Config, v string) error {
+				if len(v) > 256 {
+					return errors.New("longer than 256 bytes")
+				}
+				c.InstanceID = strings.TrimSpace(v)
+				return nil
+			}},
+		{Name: "socket", Env: "LICETD_SOCKET", Default: localapi.DefaultSocket, Help: "Unix socket of the local API",
+			Parse: nonEmpty(func(c *Config) *string { return &c.Socket })},
+		{Name: "socket-mode", Env: "LICETD_SOCKET_MODE", Default: "0660", Help: "permission bits of the socket, in octal",
+			Parse: func(c *Config, v string) error {
+				m, err := strconv.ParseUint(v, 8, 32)
+				if err != nil || m > 0o777 {
+					return fmt.Errorf("%q is not an octal mode such as 0660", v)
+				}
+				if m&0o600 != 0o600 {
+					return fmt.Errorf("%q leaves the owner without read and write", v)
+				}
+				c.SocketMode = fs.FileMode(m)
+				return nil
+			}},
+		{Name: "socket-group", Env: "LICETD_SOCKET_GROUP", Help: "group allowed to use the socket (with socket-mode 0660)",
+			Parse: settings.String(func(c *Config) *string { return &c.SocketGroup })},
+		{Name: "license-file", Env: "LICETD_LICENSE_FILE", Default: DefaultLicenseFile, Help: "where the signed license is written for applications; empty: nowhere",
+			Parse: settings.String(func(c *Config) *string { return &c.LicenseFile })},
+		{Name: "web", Env: "LICETD_WEB", Help: "serve the activation page on this loopback host:port (127.0.0.1:0 picks a port); empty: no page",
+			Parse: func(c *Config, v string) error {
+				if v != "" {
+					if err := CheckWebAddr(v); err != nil {
+						return errors.New(strings.TrimPrefix(err.Error(), "agent: "))
+					}
+				}
+				c.Web = v
+				return nil
+			}},
+		{Name: "warn-days", Env: "LICETD_WARN_DAYS", Default: "5", Help: "warn this many days before expiry",
+			Parse: func(c *Config, v string) error {
+				n, err := strconv.ParseUint(v, 10, 16)
+				if err != nil || n > 3660 {
+					return fmt.Errorf("%q is not a number of days (0 to 3660)", v)
+				}
+				c.WarnBefore = time.Duration(n) * 24 * time.Hour
+				return nil
+			}},
+		{Name: "clock-tolerance", Env: "LICETD_CLOCK_TOLERANCE", Default: "24h", Help: "how far the clock may be behind the trusted time",
+			Parse: dur(func(c *Config) *time.Duration { return &c.ClockTolerance }, 0)},
+		{Name: "clock-policy", Env: "LICETD_CLOCK_POLICY", Default: "deny", Help: "when the clock is turned back: deny (not licensed) or warn",
+			Parse: func(c *Config, v string) error {
+				switch v {
+				case "deny":
+					c.ClockPolicy = ClockDeny
+				case "warn":
+					c.ClockPolicy = ClockWarn
+				default:
+					return fmt.Errorf("%q is not deny or warn", v)
+				}
+				return nil
+			}},
+		{Name: "check-interval", Env: "LICETD_CHECK_INTERVAL", Default: "1h", Help: "longest time the daemon sleeps between checks (at least 1m)",
+			Parse: dur(func(c *Config) *time.Duration { return &c.CheckInterval }, time.Minute)},
+		{Name: "log-format", Env: "LICETD_LOG_FORMAT", Default: "text", Help: "log format: text or json",
+			Parse: settings.OneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
+		{Name: "log-level", Env: "LICETD_LOG_LEVEL", Default: "info", Help: "log level: debug, info, warn or error",
+			Parse: settings.OneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+	},
+}
+
 // SettingDoc describes one setting, for help text and documentation.
-type SettingDoc struct{ Flag, Env, Default, Help string }
+type SettingDoc = settings.Doc
 
 // Settings lists every setting with its variable and default.
-func Settings() []SettingDoc {
-	out := make([]SettingDoc, len(settings))
-	for i, s := range settings {
-		out[i] = SettingDoc{Flag: "--" + s.name, Env: s.env, Default: s.def, Help: s.help}
-	}
-	return out
-}
-
-type listValue struct{ p *[]string }
-
-func (v listValue) String() string {
-	if v.p == nil {
-		return ""
-	}
-	return strings.Join(*v.p, ",")
-}
-func (v listValue) Set(s string) error { *v.p = append(*v.p, s); return nil }
+func Settings() []SettingDoc { return table.Docs() }
 
 // Bind registers one flag per setting on fs, plus --config FILE, and returns
 // a function that resolves the configuration once fs is parsed: a flag given
@@ -282,150 +238,8 @@ func (v listValue) Set(s string) error { *v.p = append(*v.p, s); return nil }
 // else $LICETD_CONFIG, else /etc/licetd/config when it exists. A repeatable
 // setting (trust) takes all its values from the first place that has any.
 // Every bad value is an error naming where it came from.
-func Bind(set *flag.FlagSet, getenv func(string) string) func() (Config, error) {
-	vals := map[string]*[]string{}
-	for _, s := range settings {
-		v := new([]string)
-		vals[s.name] = v
-		help := s.help + " (" + s.env
-		if s.def != "" {
-			help += ", default " + s.def
-		}
-		help += ")"
-		set.Var(listValue{v}, s.name, help)
-	}
-	file := set.String("config", "", "configuration `file` of key = value lines ("+ConfigFileEnv+", default "+DefaultConfigFile+" when it exists)")
-	return func() (Config, error) {
-		given := map[string]bool{}
-		set.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		c := DefaultConfig()
-		path, required := *file, true
-		if !given["config"] {
-			path = getenv(ConfigFileEnv)
-			if path == "" {
-				path, required = DefaultConfigFile, false
-			}
-		}
-		fv, err := readConfigFile(path)
-		if err != nil && (required || !errors.Is(err, fs.ErrNotExist)) {
-			return Config{}, err
-		}
-		// A repeatable setting takes its values from the first place
-		// that has any: flags, then the environment, then the file.
-		lists := map[string]bool{}
-		for _, kv := range fv {
-			if kv.s.list && given[kv.s.name] || kv.s.list && getenv(kv.s.env) != "" {
-				continue
-			}
-			if kv.s.list && !lists[kv.s.name] {
-				lists[kv.s.name] = true
-				c.Trust = nil
-			}
-			if err := kv.s.set(&c, kv.value); err != nil {
-				return Config{}, fmt.Errorf("%s:%d: %s: %w", path, kv.line, kv.s.name, err)
-			}
-		}
-		for i := range settings {
-			s := &settings[i]
-			v := getenv(s.env)
-			if v == "" || given[s.name] {
-				continue
-			}
-			values := []string{v}
-			if s.list {
-				c.Trust, values = nil, strings.Split(v, ":")
-			}
-			for _, v := range values {
-				if s.list && v == "" {
-					continue
-				}
-				if err := s.set(&c, v); err != nil {
-					return Config{}, fmt.Errorf("%s: %w", s.env, err)
-				}
-			}
-		}
-		for i := range settings {
-			s := &settings[i]
-			if !given[s.name] {
-				continue
-			}
-			if s.list {
-				c.Trust = nil
-			}
-			for _, v := range *vals[s.name] {
-				if err := s.set(&c, v); err != nil {
-					return Config{}, fmt.Errorf("--%s: %w", s.name, err)
-				}
-			}
-		}
-		return c, nil
-	}
-}
-
-type fileValue struct {
-	s     *setting
-	value string
-	line  int
-}
-
-// maxConfigFile bounds the configuration file.
-const maxConfigFile = 1 << 20
-
-// readConfigFile reads "key = value" lines; '#' starts a comment line; keys
-// are the flag names; a value may be double-quoted. Unknown keys and
-// malformed lines are errors. A missing file gives an error matching
-// fs.ErrNotExist.
-func readConfigFile(path string) ([]fileValue, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading configuration: %w", err)
-	}
-	if len(b) > maxConfigFile {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxConfigFile)
-	}
-	return parseConfig(path, b)
-}
-
-func parseConfig(path string, b []byte) ([]fileValue, error) {
-	byName := map[string]*setting{}
-	for i := range settings {
-		byName[settings[i].name] = &settings[i]
-	}
-	var out []fileValue
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, maxConfigFile)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: expected key = value", path, n)
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-			uq, err := strconv.Unquote(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %s: bad quoted value", path, n, k)
-			}
-			v = uq
-		}
-		s := byName[k]
-		if s == nil {
-			return nil, fmt.Errorf("%s:%d: unknown setting %q", path, n, k)
-		}
-		out = append(out, fileValue{s: s, value: v, line: n})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return out, nil
+func Bind(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	return table.Bind(fs, getenv)
 }
 
 // withDefaults fills what a Config built by hand left empty.

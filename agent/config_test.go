@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"licet.dev/licet/internal/settings"
 )
 
 func bind(t *testing.T, args []string, env map[string]string) (Config, error) {
@@ -108,21 +110,27 @@ func TestSettingsDocumented(t *testing.T) {
 	}
 }
 
-func FuzzParseConfig(f *testing.F) {
+// FuzzConfigFile: whatever a configuration file holds, reading it and
+// applying its values to a Config gives errors, never a panic.
+func FuzzConfigFile(f *testing.F) {
 	f.Add([]byte("state = /var/lib/licetd\ntrust = /etc/licetd/vendor.pub\n# comment\n"))
 	f.Add([]byte("portal = \"https://portal.example\"\nwarn-days = 5\n"))
 	f.Add([]byte("x\n=\n = \n\"\"=\"\"\n"))
+	byName := map[string]settings.Setting[Config]{}
+	for _, s := range table.Settings {
+		byName[s.Name] = s
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		vals, err := parseConfig("config", b)
+		lines, err := settings.Parse("config", b, func(k string) bool { _, ok := byName[k]; return ok })
 		if err != nil {
-			if vals != nil {
-				t.Fatalf("values with error %v", err)
+			if lines != nil {
+				t.Fatalf("lines with error %v", err)
 			}
 			return
 		}
 		var c Config
-		for _, v := range vals {
-			v.s.set(&c, v.value)
+		for _, l := range lines {
+			byName[l.Key].Parse(&c, l.Value)
 		}
 	})
 }
