@@ -16,6 +16,8 @@ import (
 	"licet.dev/licet/codec"
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/fingerprint"
+	"licet.dev/licet/internal/atomicfile"
+	"licet.dev/licet/internal/hint"
 )
 
 // stateSalt is the product id the state binding is computed under: the
@@ -62,7 +64,7 @@ func Open(cfg Config) (*Agent, error) {
 	rec, err := snap.Record()
 	if err != nil {
 		if errors.Is(err, fingerprint.ErrEmptyRecord) {
-			return nil, withHint(fmt.Errorf("agent: the machine under %s shows nothing to identify it by", cfg.Sysroot),
+			return nil, hint.Wrap(fmt.Errorf("agent: the machine under %s shows nothing to identify it by", cfg.Sysroot),
 				"in a container or cloud desktop, give the terminal an identity with --instance-id ID")
 		}
 		return nil, err
@@ -83,7 +85,7 @@ func (a *Agent) Config() Config { return a.cfg }
 func (a *Agent) collect(salt string) (*fingerprint.Snapshot, error) {
 	snap, err := fingerprint.Collect(fingerprint.Options{Sysroot: a.cfg.Sysroot, Product: salt, InstanceID: a.cfg.InstanceID})
 	if err != nil {
-		return nil, withHint(fmt.Errorf("agent: reading the machine: %w", err),
+		return nil, hint.Wrap(fmt.Errorf("agent: reading the machine: %w", err),
 			"check --sysroot; in a container, use --instance-id ID")
 	}
 	return snap, nil
@@ -94,18 +96,18 @@ func (a *Agent) stateErr(err error) error {
 	var fe *state.FileError
 	switch {
 	case errors.Is(err, fs.ErrPermission):
-		return withHint(fmt.Errorf("agent: state directory %s: %w", a.cfg.State, err),
+		return hint.Wrap(fmt.Errorf("agent: state directory %s: %w", a.cfg.State, err),
 			"the state directory is readable by root only; run licetd as root, or pass --state DIR")
 	case errors.Is(err, state.ErrWrongMachine):
-		return withHint(&multiError{
+		return hint.Wrap(&multiError{
 			msg:  fmt.Sprintf("agent: wrong machine: the state directory %s was sealed on another machine, or its install key was replaced", a.cfg.State),
 			errs: []error{ErrStateDamaged, ErrWrongMachine, err},
 		}, "run 'licetd reset' to start afresh on this machine, then request a license with 'licetd request'")
 	case errors.As(err, &fe) && fe.Name == state.KeyFile:
-		return withHint(fmt.Errorf("%w: %v", ErrStateDamaged, err),
+		return hint.Wrap(fmt.Errorf("%w: %v", ErrStateDamaged, err),
 			"the install key of "+a.cfg.State+" is damaged or missing; move the directory aside and request a license again")
 	case errors.As(err, &fe):
-		return withHint(fmt.Errorf("%w: %v", ErrStateDamaged, err),
+		return hint.Wrap(fmt.Errorf("%w: %v", ErrStateDamaged, err),
 			"run 'licetd reset' to discard the damaged files; a license held must then be imported again")
 	}
 	return err
@@ -123,7 +125,7 @@ func (a *Agent) readRecord() (*record, error) {
 	}
 	r, err := decodeRecord(b)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("%w: %s/%s: %v", ErrStateDamaged, a.cfg.State, recordName, err),
+		return nil, hint.Wrap(fmt.Errorf("%w: %s/%s: %v", ErrStateDamaged, a.cfg.State, recordName, err),
 			"run 'licetd reset' to discard the damaged files; a license held must then be imported again")
 	}
 	return r, nil
@@ -194,10 +196,10 @@ func holdingOf(f *codec.File) (*holding, error) {
 	case *codec.Lease:
 		x.product, x.name, x.features, x.binding, x.lease = o.Product, o.ProductName, o.Features, o.Binding, o
 	case *codec.OrderLicense:
-		return nil, withHint(fmt.Errorf("%w: the file is order license %s, which a site server imports, not a terminal", ErrInvalid, o.ID),
+		return nil, hint.Wrap(fmt.Errorf("%w: the file is order license %s, which a site server imports, not a terminal", ErrInvalid, o.ID),
 			"ask the vendor or the site administrator for a device license for this terminal's device code")
 	default:
-		return nil, withHint(fmt.Errorf("%w: the file holds a %s, not a device license or lease", ErrInvalid, codec.TypeOf(o).Name()),
+		return nil, hint.Wrap(fmt.Errorf("%w: the file holds a %s, not a device license or lease", ErrInvalid, codec.TypeOf(o).Name()),
 			"import the device license or lease made for this terminal")
 	}
 	x.head = codec.HeaderOf(f.Leaf().Object)
@@ -250,7 +252,7 @@ func (x *holding) mode() string {
 // inside the license's window: the one nearest to t.
 func (x *holding) verify(roots []*cose.PublicKey, t time.Time) {
 	if len(roots) == 0 {
-		x.verifyErr = withHint(fmt.Errorf("%w: no trusted vendor root is configured", ErrUntrusted),
+		x.verifyErr = hint.Wrap(fmt.Errorf("%w: no trusted vendor root is configured", ErrUntrusted),
 			"give the vendor's public key with --trust FILE, or trust = FILE in the configuration")
 		return
 	}
@@ -281,19 +283,19 @@ func (x *holding) usable(roots []*cose.PublicKey, t time.Time) bool {
 func verifyErr(err error) error {
 	switch {
 	case errors.Is(err, codec.ErrUntrustedKey):
-		return withHint(fmt.Errorf("%w: %v", ErrUntrusted, err),
+		return hint.Wrap(fmt.Errorf("%w: %v", ErrUntrusted, err),
 			"the license is signed by a key this terminal does not trust; check that --trust names the vendor's public key")
 	case errors.Is(err, codec.ErrBadSignature):
-		return withHint(fmt.Errorf("%w: a signature does not verify, the file was changed or damaged: %v", ErrInvalid, err),
+		return hint.Wrap(fmt.Errorf("%w: a signature does not verify, the file was changed or damaged: %v", ErrInvalid, err),
 			"get the license file again from the vendor")
 	case errors.Is(err, codec.ErrWrongProduct):
-		return withHint(fmt.Errorf("%w: %w: %v", ErrInvalid, ErrWrongProduct, err), "ask the vendor for a license of the right product")
+		return hint.Wrap(fmt.Errorf("%w: %w: %v", ErrInvalid, ErrWrongProduct, err), "ask the vendor for a license of the right product")
 	case errors.Is(err, codec.ErrExpired):
-		return withHint(fmt.Errorf("%w: %v", ErrExpired, err), "ask the vendor or the site administrator for a new license")
+		return hint.Wrap(fmt.Errorf("%w: %v", ErrExpired, err), "ask the vendor or the site administrator for a new license")
 	case errors.Is(err, codec.ErrNotYetValid):
-		return withHint(fmt.Errorf("%w: %v", ErrNotYetValid, err), "check the system clock")
+		return hint.Wrap(fmt.Errorf("%w: %v", ErrNotYetValid, err), "check the system clock")
 	}
-	return withHint(fmt.Errorf("%w: %v", ErrInvalid, err), "ask the vendor for a new license file")
+	return hint.Wrap(fmt.Errorf("%w: %v", ErrInvalid, err), "ask the vendor for a new license file")
 }
 
 // bind checks that the machine seen in snap is the one the license is
@@ -348,7 +350,7 @@ func (a *Agent) load(now time.Time) *view {
 	}
 	x, err := parseHeld(v.rec.License)
 	if err != nil {
-		v.recErr = withHint(fmt.Errorf("%w: the license kept in the state does not read: %v", ErrStateDamaged, err),
+		v.recErr = hint.Wrap(fmt.Errorf("%w: the license kept in the state does not read: %v", ErrStateDamaged, err),
 			"run 'licetd reset', then import the license again")
 		return v
 	}
@@ -405,33 +407,12 @@ func (a *Agent) writeLicenseFile(b []byte) error {
 	if old, err := os.ReadFile(p); err == nil && bytes.Equal(old, b) {
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("agent: license file: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("agent: license file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
+	err := os.MkdirAll(filepath.Dir(p), 0o755)
 	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), p)
+		err = atomicfile.Write(p, b, 0o644)
 	}
 	if err != nil {
 		return fmt.Errorf("agent: license file: %w", err)
-	}
-	if d, err := os.Open(filepath.Dir(p)); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

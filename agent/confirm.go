@@ -14,6 +14,7 @@ import (
 	"licet.dev/licet/codec/devcode"
 	"licet.dev/licet/codec/release"
 	"licet.dev/licet/fingerprint"
+	"licet.dev/licet/internal/hint"
 )
 
 // Activation by a typed confirmation code (DESIGN section 5.3). The order
@@ -129,7 +130,7 @@ func (a *Agent) readConfirm() (*confirmRecord, error) {
 	}
 	r, err := decodeConfirm(b)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("%w: %s/%s: %v", ErrStateDamaged, a.cfg.State, confirmName, err),
+		return nil, hint.Wrap(fmt.Errorf("%w: %s/%s: %v", ErrStateDamaged, a.cfg.State, confirmName, err),
 			"run 'licetd reset' to discard the damaged files; import the order again")
 	}
 	return r, nil
@@ -179,7 +180,7 @@ func IsOrderFile(data []byte) bool {
 // window itself.
 func (a *Agent) verifyOrder(f *codec.File, t time.Time) (*codec.Result, error) {
 	if len(a.roots) == 0 {
-		return nil, withHint(fmt.Errorf("%w: no trusted vendor root is configured", ErrUntrusted),
+		return nil, hint.Wrap(fmt.Errorf("%w: no trusted vendor root is configured", ErrUntrusted),
 			"give the vendor's public key with --trust FILE, or trust = FILE in the configuration")
 	}
 	h := codec.HeaderOf(f.Links[0].Object)
@@ -222,7 +223,7 @@ func (a *Agent) ImportOrder(data []byte) (*ImportedOrder, error) {
 	}
 	f, err := orderOfFile(data)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("%w: not an order license file: %v", ErrInvalid, err),
+		return nil, hint.Wrap(fmt.Errorf("%w: not an order license file: %v", ErrInvalid, err),
 			"import the order's .license file as the vendor issued it")
 	}
 	order := f.Links[0].Object.(*codec.OrderLicense)
@@ -248,7 +249,7 @@ func (a *Agent) ImportOrder(data []byte) (*ImportedOrder, error) {
 			"order %s ended at %s", order.ID, stamp(order.NotAfter.Time()))
 	}
 	if _, err := confirm.KeyOf(order); err != nil {
-		return nil, withHint(fmt.Errorf("%w: %v", ErrNoOrder, err),
+		return nil, hint.Wrap(fmt.Errorf("%w: %v", ErrNoOrder, err),
 			"the order cannot verify confirmation codes; ask the vendor for one issued with 'licet issue order --confirm', or for a device license")
 	}
 	cr, err := a.readConfirm()
@@ -351,7 +352,7 @@ type Confirmed struct {
 func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	p, err := confirm.Parse(text)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("%w: %v", ErrBadCode, err),
+		return nil, hint.Wrap(fmt.Errorf("%w: %v", ErrBadCode, err),
 			"type the code again as the vendor gave it; one wrong character in each of characters 1-30, 31-55 and 56-80 is corrected")
 	}
 	rec, err := a.readRecord()
@@ -379,7 +380,7 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 		}
 	}
 	if len(rec.Requests) == 0 {
-		return nil, withHint(fmt.Errorf("%w: the terminal has no pending request for a confirmation code to answer", ErrNoRequest),
+		return nil, hint.Wrap(fmt.Errorf("%w: the terminal has no pending request for a confirmation code to answer", ErrNoRequest),
 			"run 'licetd request --product ID', read the device code to the vendor, and type the code they give back")
 	}
 
@@ -435,13 +436,13 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	if grant == nil {
 		switch {
 		case tried == 0:
-			return nil, withHint(fmt.Errorf("%w: no imported order is for the product of a pending request (%s)", ErrNoOrder, pendingProducts(rec)),
+			return nil, hint.Wrap(fmt.Errorf("%w: no imported order is for the product of a pending request (%s)", ErrNoOrder, pendingProducts(rec)),
 				"import the order license first with 'licetd import ORDER.license', then type the code again")
 		case errors.Is(lastErr, confirm.ErrBadSignature):
-			return nil, withHint(fmt.Errorf("%w: it does not verify for this terminal's pending request and the imported orders", ErrBadCode),
+			return nil, hint.Wrap(fmt.Errorf("%w: it does not verify for this terminal's pending request and the imported orders", ErrBadCode),
 				"check that the vendor made it for the device code that 'licetd status' shows as pending, and type it again")
 		}
-		return nil, withHint(fmt.Errorf("%w: %v", ErrBadCode, lastErr), "ask the vendor for a new code")
+		return nil, hint.Wrap(fmt.Errorf("%w: %v", ErrBadCode, lastErr), "ask the vendor for a new code")
 	}
 	order := grant.Order
 	id := grant.LicenseID()
@@ -468,7 +469,7 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	}
 	x.bind(snap, a.cfg.InstanceID)
 	if x.bindErr != nil {
-		return nil, withHint(x.bindErr, "this machine changed too much since the request; make a new request with 'licetd request --new'")
+		return nil, hint.Wrap(x.bindErr, "this machine changed too much since the request; make a new request with 'licetd request --new'")
 	}
 
 	cr.Classical = &classical{Order: bytes.Clone(order.ID[:]), Code: p.Code.String(), Product: q.Product, Nonce: q.Nonce,
@@ -521,7 +522,7 @@ func (a *Agent) loadClassical(v *view, now time.Time) {
 	}
 	x, err := a.classicalHolding(cr, c, later(now, v.mark))
 	if err != nil {
-		v.recErr = withHint(fmt.Errorf("%w: the classical activation kept in the state does not read: %v", ErrStateDamaged, err),
+		v.recErr = hint.Wrap(fmt.Errorf("%w: the classical activation kept in the state does not read: %v", ErrStateDamaged, err),
 			"import the order license again with 'licetd import ORDER.license'")
 		return
 	}
@@ -587,7 +588,7 @@ func (a *Agent) classicalHolding(cr *confirmRecord, c *classical, t time.Time) (
 	}
 	x.signer = res.Signer.ID()
 	if _, err := confirm.Verify(order, device, code); err != nil {
-		x.verifyErr = withHint(fmt.Errorf("%w: the confirmation code does not verify: %v", ErrInvalid, err),
+		x.verifyErr = hint.Wrap(fmt.Errorf("%w: the confirmation code does not verify: %v", ErrInvalid, err),
 			"type the confirmation code again with 'licetd confirm CODE'")
 	}
 	return x, nil
@@ -617,7 +618,7 @@ func (a *Agent) releaseClassical(rec *record, now time.Time) (r *Released, ok bo
 	}
 	x, err := a.classicalHolding(cr, c, now)
 	if err != nil {
-		return nil, true, withHint(fmt.Errorf("%w: the classical activation kept in the state does not read: %v", ErrStateDamaged, err),
+		return nil, true, hint.Wrap(fmt.Errorf("%w: the classical activation kept in the state does not read: %v", ErrStateDamaged, err),
 			"run 'licetd reset' to discard it")
 	}
 	var code confirm.Code

@@ -3,6 +3,8 @@ package agent
 import (
 	"errors"
 	"fmt"
+
+	"licet.dev/licet/internal/hint"
 )
 
 // Outcomes callers branch on. Errors of this package match one of them with
@@ -40,37 +42,15 @@ var (
 	ErrClockTurnedBack = errors.New("agent: clock turned back")
 )
 
-// hintError carries a next step for the user.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-func (e *hintError) Hint() string  { return e.hint }
-
-func withHint(err error, hint string) error {
-	if err == nil {
-		return nil
-	}
-	return &hintError{err: err, hint: hint}
-}
-
-// hintf wraps sentinel with a message and a hint.
-func hintf(sentinel error, hint, format string, args ...any) error {
-	return withHint(fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...)), hint)
+// hintf wraps sentinel with a message and the next step for people.
+func hintf(sentinel error, next, format string, args ...any) error {
+	return hint.Wrap(fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...)), next)
 }
 
 // Hint returns the next step a person should take about err, or "": the
-// hint of the first error in its chain that has a Hint() string method.
-func Hint(err error) string {
-	var h interface{ Hint() string }
-	if errors.As(err, &h) {
-		return h.Hint()
-	}
-	return ""
-}
+// hint of the first error in its chain that has a Hint() string method,
+// as every error of this package that has an obvious next step does.
+func Hint(err error) string { return hint.Of(err) }
 
 // multiError is an error with its own message that matches several others.
 type multiError struct {

@@ -9,6 +9,7 @@ import (
 	"licet.dev/licet/agent/localapi"
 	"licet.dev/licet/codec"
 	"licet.dev/licet/fingerprint"
+	"licet.dev/licet/internal/hint"
 )
 
 // MaxLicenseFile is the largest license file Import reads, armoured text
@@ -39,7 +40,7 @@ func (a *Agent) Import(data []byte) (*Imported, error) {
 	}
 	f, err := codec.ParseFile(data)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("%w: not a Licet license file: %v", ErrInvalid, err),
+		return nil, hint.Wrap(fmt.Errorf("%w: not a Licet license file: %v", ErrInvalid, err),
 			"import the .license file the vendor sent, as it came (armoured text or binary)")
 	}
 	x, err := holdingOf(f)
@@ -128,7 +129,7 @@ func (a *Agent) Import(data []byte) (*Imported, error) {
 		if x.match != nil {
 			msg = x.match.String()
 		}
-		return nil, withHint(fmt.Errorf("%w: license %s: %s", ErrWrongMachine, x.id, msg),
+		return nil, hint.Wrap(fmt.Errorf("%w: license %s: %s", ErrWrongMachine, x.id, msg),
 			"the license was made for another machine, or this machine changed too much since the request; make a new request with 'licetd request'")
 	}
 	if cur != nil && cur.head.IssuedAt > x.head.IssuedAt && cur.usable(a.roots, eff) {

@@ -9,6 +9,7 @@ import (
 
 	"licet.dev/licet/agent/state"
 	"licet.dev/licet/codec"
+	"licet.dev/licet/internal/hint"
 )
 
 // Released is the outcome of Release: what the vendor or the site needs to
@@ -41,7 +42,7 @@ func (a *Agent) Release() (*Released, error) {
 	if rec.License == nil {
 		r, ok, err := a.releaseClassical(rec, now)
 		if !ok {
-			return nil, withHint(ErrNoLicense, "there is nothing to release; 'licetd status' shows what the terminal holds")
+			return nil, hint.Wrap(ErrNoLicense, "there is nothing to release; 'licetd status' shows what the terminal holds")
 		}
 		if err == nil {
 			err = a.writeRecord(rec)
@@ -53,7 +54,7 @@ func (a *Agent) Release() (*Released, error) {
 	}
 	x, err := parseHeld(rec.License)
 	if err != nil {
-		return nil, withHint(fmt.Errorf("%w: the license kept in the state does not read: %v", ErrStateDamaged, err),
+		return nil, hint.Wrap(fmt.Errorf("%w: the license kept in the state does not read: %v", ErrStateDamaged, err),
 			"run 'licetd reset' to discard it")
 	}
 	r := &Released{LicenseID: x.id, Product: x.product, Instance: x.binding.Instance, At: now.Truncate(time.Second)}

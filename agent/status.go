@@ -11,6 +11,7 @@ import (
 	"licet.dev/licet/agent/state"
 	"licet.dev/licet/codec/devcode"
 	"licet.dev/licet/fingerprint"
+	"licet.dev/licet/internal/hint"
 )
 
 // Status checks the terminal now: the state, the license's signatures and
@@ -72,7 +73,7 @@ func (a *Agent) status(v *view, now, mark time.Time) localapi.Status {
 	}
 	fail := func(state string, err error) localapi.Status {
 		st.Licensed, st.State, st.Reason = false, state, strings.TrimPrefix(err.Error(), "agent: ")
-		st.Hint = Hint(err)
+		st.Hint = hint.Of(err)
 		return st
 	}
 	switch {
@@ -86,7 +87,7 @@ func (a *Agent) status(v *view, now, mark time.Time) localapi.Status {
 	case v.clockErr != nil:
 		return fail(localapi.StateDamaged, a.stateErr(v.clockErr))
 	case v.held == nil:
-		return fail(localapi.StateUnlicensed, withHint(ErrNoLicense,
+		return fail(localapi.StateUnlicensed, hint.Wrap(ErrNoLicense,
 			"activate with 'licetd request --product ID', then 'licetd import FILE' with the license the vendor sends"))
 	}
 	x := v.held
@@ -128,26 +129,26 @@ func (a *Agent) status(v *view, now, mark time.Time) localapi.Status {
 	case x.verifyErr != nil:
 		return fail(localapi.StateInvalid, x.verifyErr)
 	case x.bindErr != nil:
-		return fail(localapi.StateWrongMachine, withHint(x.bindErr,
+		return fail(localapi.StateWrongMachine, hint.Wrap(x.bindErr,
 			"the license was made for another machine, or too many parts of this one changed; request a new license with 'licetd request'"))
 	}
 	if st.Clock.TurnedBack {
 		msg := fmt.Sprintf("the system clock (%s) is %s behind the trusted time %s, more than the tolerance of %s",
 			stamp(now), human(behind), stamp(mark), human(tol))
 		if a.cfg.ClockPolicy == ClockDeny {
-			return fail(localapi.StateClockBack, withHint(fmt.Errorf("%w: %s", ErrClockTurnedBack, msg),
+			return fail(localapi.StateClockBack, hint.Wrap(fmt.Errorf("%w: %s", ErrClockTurnedBack, msg),
 				"set the system clock right (NTP, or date -s); the terminal is licensed again as soon as it is"))
 		}
 		st.Warnings = append(st.Warnings, msg+"; expiry is judged by the trusted time")
 	}
 	if s := x.start(); eff.Before(s) {
-		return fail(localapi.StateNotYetValid, withHint(fmt.Errorf("%w: the license starts at %s", ErrNotYetValid, stamp(s)),
+		return fail(localapi.StateNotYetValid, hint.Wrap(fmt.Errorf("%w: the license starts at %s", ErrNotYetValid, stamp(s)),
 			"wait until the license starts, or check the system clock"))
 	}
 	state := localapi.StateLicensed
 	if !end.IsZero() && !eff.Before(end) {
 		if ge := end.Add(x.grace); !eff.Before(ge) {
-			return fail(localapi.StateExpired, withHint(fmt.Errorf("%w: the license expired at %s", ErrExpired, stamp(end)),
+			return fail(localapi.StateExpired, hint.Wrap(fmt.Errorf("%w: the license expired at %s", ErrExpired, stamp(end)),
 				"ask the vendor or the site administrator for a new license, then 'licetd import FILE'"))
 		}
 		state = localapi.StateGrace

@@ -8,18 +8,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"licet.dev/licet/codec/cose"
+	"licet.dev/licet/internal/hint"
 )
 
 // maxTrustFile bounds a trust file.
 const maxTrustFile = 1 << 20
 
 // LoadTrust reads trusted vendor root keys in text form ("licet-pub1:..."),
-// one a line, from each file; blank lines and text after '#' are ignored. A
-// directory stands for its licet.pub. Every file must hold at least one key;
-// a key listed twice counts once.
+// one a line, from each file (cose.ParsePublicKeys); blank lines and text
+// after '#' are ignored. A directory stands for its licet.pub. Every file
+// must hold at least one key; a key listed twice counts once.
 func LoadTrust(paths []string) ([]*cose.PublicKey, error) {
 	var keys []*cose.PublicKey
 	seen := map[cose.KeyID]bool{}
@@ -29,35 +29,28 @@ func LoadTrust(paths []string) ([]*cose.PublicKey, error) {
 		}
 		b, err := readSmall(path, maxTrustFile)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, withHint(fmt.Errorf("trust file %s does not exist", path),
+			return nil, hint.Wrap(fmt.Errorf("trust file %s does not exist", path),
 				"pass the vendor's public key file (licet.pub) with --trust, or set trust = FILE in the configuration")
 		}
 		if err != nil {
 			return nil, err
 		}
 		if bytes.Contains(b, []byte("PRIVATE KEY-----")) {
-			return nil, withHint(fmt.Errorf("trust file %s holds a private key", path),
+			return nil, hint.Wrap(fmt.Errorf("trust file %s holds a private key", path),
 				"a terminal needs only the vendor's public key (licet.pub); remove the private key from this machine")
 		}
-		n := 0
-		for i, line := range strings.Split(string(b), "\n") {
-			line, _, _ = strings.Cut(line, "#")
-			line = strings.TrimSpace(line)
-			if line == "" {
-				continue
-			}
-			var k cose.PublicKey
-			if err := k.UnmarshalText([]byte(line)); err != nil {
-				return nil, fmt.Errorf("trust file %s:%d: %w", path, i+1, err)
-			}
-			n++
+		ks, err := cose.ParsePublicKeys("trust file "+path, b)
+		if err != nil {
+			return nil, err
+		}
+		if len(ks) == 0 {
+			return nil, fmt.Errorf("trust file %s holds no public key (want lines starting with %q)", path, cose.PublicKeyPrefix)
+		}
+		for _, k := range ks {
 			if !seen[k.ID()] {
 				seen[k.ID()] = true
-				keys = append(keys, &k)
+				keys = append(keys, k)
 			}
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("trust file %s holds no public key (want lines starting with %q)", path, cose.PublicKeyPrefix)
 		}
 	}
 	return keys, nil
@@ -70,16 +63,12 @@ func readSmall(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return readLimited(f, path, limit)
-}
-
-func readLimited(r io.Reader, what string, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", what, err)
+		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", what, limit)
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
 	}
 	return b, nil
 }

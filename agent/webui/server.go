@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +21,8 @@ import (
 
 	"licet.dev/licet/agent"
 	"licet.dev/licet/agent/state"
+	"licet.dev/licet/internal/atomicfile"
+	"licet.dev/licet/internal/hint"
 	"licet.dev/licet/site"
 )
 
@@ -86,7 +87,7 @@ func Listen(cfg Config) (*Server, error) {
 		return nil, errors.New("webui: no agent")
 	}
 	if err := agent.CheckWebAddr(cfg.Addr); err != nil {
-		return nil, withHint(fmt.Errorf("webui: %s", strings.TrimPrefix(err.Error(), "agent: ")),
+		return nil, hint.Wrap(fmt.Errorf("webui: %s", strings.TrimPrefix(err.Error(), "agent: ")),
 			"give a loopback address such as --web 127.0.0.1:0, or no --web at all")
 	}
 	r := cfg.Rand
@@ -132,9 +133,9 @@ func Listen(cfg Config) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 	if s.urlFile != "" {
-		if err := writePrivate(s.urlFile, []byte(s.url+"\n")); err != nil {
+		if err := atomicfile.Write(s.urlFile, []byte(s.url+"\n"), 0o600); err != nil {
 			ln.Close()
-			return nil, err
+			return nil, fmt.Errorf("webui: writing %s: %w", s.urlFile, err)
 		}
 	}
 	return s, nil
@@ -190,47 +191,3 @@ func (s *Server) Close() error {
 func (s *Server) tokenOK(given string) bool {
 	return subtle.ConstantTimeCompare([]byte(given), []byte(s.token)) == 1
 }
-
-// writePrivate writes b to path (mode 0600) through a temporary file,
-// fsync and rename, then fsyncs the directory.
-func writePrivate(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("webui: writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Chmod(0o600)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("webui: writing %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
-// hintError carries a next step for people; agent.Hint finds it.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-func (e *hintError) Hint() string  { return e.hint }
-
-func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
