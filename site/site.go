@@ -136,7 +136,7 @@ func load(fsys fs.FS) (map[string]*file, error) {
 			name:  path.Base(p),
 			body:  body,
 			etag:  `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
-			ctype: contentType(p),
+			ctype: ContentType(p),
 		}
 		if gz, err := fs.ReadFile(root, p+".gz"); err == nil {
 			f.gz = gz
@@ -153,7 +153,11 @@ func load(fsys fs.FS) (map[string]*file, error) {
 	return files, nil
 }
 
-func contentType(p string) string {
+// ContentType returns the Content-Type the site's files are served with,
+// by the name's extension: fixed for the types the browser depends on,
+// else the system's, else application/octet-stream. Servers that serve
+// the files their own way (package agent/webui) use it too.
+func ContentType(p string) string {
 	ext := path.Ext(p)
 	if t, ok := contentTypes[ext]; ok {
 		return t
@@ -208,7 +212,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, etag := f.body, f.etag
 	if f.gz != nil {
 		hdr.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			hdr.Set("Content-Encoding", "gzip")
 			body, etag = f.gz, strings.TrimSuffix(f.etag, `"`)+`-gz"`
 		}
@@ -217,9 +221,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(body))
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip (and
-// does not refuse it with q=0).
-func acceptsGzip(ae string) bool {
+// AcceptsGzip reports whether an Accept-Encoding header allows gzip (and
+// does not refuse it with q=0): whether a precompressed NAME.gz may be
+// sent.
+func AcceptsGzip(ae string) bool {
 	for _, part := range strings.Split(ae, ",") {
 		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"io"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strings"
 	"time"
+
+	"licet.dev/licet/site"
 )
 
 // pageFile is the page, under the files' root.
@@ -17,22 +18,6 @@ const pageFile = "terminal/index.html"
 // shared lists the parts of the site tree, besides terminal/, that the page
 // may load: the portal's modules, styles and the WebAssembly codec.
 var shared = []string{"js/", "css/", "wasm/", "favicon.svg"}
-
-// contentTypes fixes the types the browser depends on (module scripts,
-// streaming WebAssembly compilation) instead of the system's MIME tables.
-var contentTypes = map[string]string{
-	".html":        "text/html; charset=utf-8",
-	".js":          "text/javascript; charset=utf-8",
-	".mjs":         "text/javascript; charset=utf-8",
-	".css":         "text/css; charset=utf-8",
-	".json":        "application/json",
-	".wasm":        "application/wasm",
-	".svg":         "image/svg+xml",
-	".png":         "image/png",
-	".ico":         "image/x-icon",
-	".txt":         "text/plain; charset=utf-8",
-	".webmanifest": "application/manifest+json",
-}
 
 // serveFile answers GET and HEAD for the page and its files. "/" and
 // "/index.html" (also under /terminal/) are the page, which needs the
@@ -96,11 +81,11 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, name string) b
 		return false
 	}
 	h := w.Header()
-	h.Set("Content-Type", contentType(name))
+	h.Set("Content-Type", site.ContentType(name))
 	h.Set("Cache-Control", "no-cache")
 	if _, err := fs.Stat(s.files, name+".gz"); err == nil {
 		h.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if site.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			if gz, err := s.files.Open(name + ".gz"); err == nil {
 				defer gz.Close()
 				f = gz
@@ -119,29 +104,4 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, name string) b
 	}
 	http.ServeContent(w, r, path.Base(name), time.Time{}, rs)
 	return true
-}
-
-func contentType(name string) string {
-	ext := path.Ext(name)
-	if t, ok := contentTypes[ext]; ok {
-		return t
-	}
-	if t := mime.TypeByExtension(ext); t != "" {
-		return t
-	}
-	return "application/octet-stream"
-}
-
-// acceptsGzip reports whether an Accept-Encoding header allows gzip (and
-// does not refuse it with q=0).
-func acceptsGzip(ae string) bool {
-	for _, part := range strings.Split(ae, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			continue
-		}
-		params = strings.ReplaceAll(params, " ", "")
-		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
-	}
-	return false
 }
