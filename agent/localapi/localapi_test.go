@@ -139,6 +139,42 @@ func TestListen(t *testing.T) {
 	if _, err := Listen(sock, 0o600, -1); err == nil || !strings.Contains(err.Error(), "not a socket") {
 		t.Fatalf("regular file: %v", err)
 	}
+	os.Remove(sock)
+
+	// The socket is made aside and linked into place with its mode and
+	// group set; nothing else is left in the directory.
+	ln, err = Listen(sock, 0o640, os.Getgid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := ln.Addr().String(); a != sock {
+		t.Errorf("Addr %q, want %q", a, sock)
+	}
+	if fi, err := os.Lstat(sock); err != nil || fi.Mode()&fs.ModeSocket == 0 || fi.Mode().Perm() != 0o640 {
+		t.Fatalf("socket: %v, %v", fi.Mode(), err)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(sock)); len(ents) != 1 {
+		t.Errorf("directory holds %d entries, want the socket alone", len(ents))
+	}
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c.Close()
+	// Closing leaves a socket that replaced this one in place.
+	os.Remove(sock)
+	other, err := Listen(sock, 0o600, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	if _, err := os.Lstat(sock); err != nil {
+		t.Fatalf("the other socket is gone: %v", err)
+	}
+	other.Close()
+	if _, err := os.Lstat(sock); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("socket left after close: %v", err)
+	}
 }
 
 func TestClientNoDaemon(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -87,8 +88,15 @@ func writeProblem(w http.ResponseWriter, code int, kind, detail string) {
 // (mode 0755) when missing. A socket file left by a process that is gone is
 // replaced; a socket that answers, or a file that is not a socket, is an
 // error.
+//
+// The socket is made in a new directory of mode 0700 beside path, given
+// its group and mode there, and only then linked to path, so that no one
+// can connect while it still has the mode a fresh socket gets from the
+// umask. Closing the listener removes the socket file, when path still
+// names it.
 func Listen(path string, mode fs.FileMode, gid int) (net.Listener, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("localapi: socket directory: %w", err)
 	}
 	if fi, err := os.Lstat(path); err == nil {
@@ -97,28 +105,78 @@ func Listen(path string, mode fs.FileMode, gid int) (net.Listener, error) {
 		}
 		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
 			c.Close()
-			return nil, fmt.Errorf("localapi: another process is listening on %s", path)
+			return nil, errListening(path)
 		}
 		if err := os.Remove(path); err != nil {
 			return nil, fmt.Errorf("localapi: removing stale socket: %w", err)
 		}
 	}
-	ln, err := net.Listen("unix", path)
+	// Short names: a socket path has at most about 100 bytes.
+	private, err := os.MkdirTemp(dir, ".s*")
+	if err != nil {
+		return nil, fmt.Errorf("localapi: socket directory: %w", err)
+	}
+	defer os.RemoveAll(private)
+	tmp := filepath.Join(private, "s")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
 	if err != nil {
 		return nil, fmt.Errorf("localapi: %w", err)
 	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(true)
+	ln.SetUnlinkOnClose(false)
+	fail := func(err error) (net.Listener, error) {
+		ln.Close()
+		return nil, err
+	}
 	if gid >= 0 {
-		if err := os.Chown(path, -1, gid); err != nil {
-			ln.Close()
-			return nil, fmt.Errorf("localapi: socket group: %w", err)
+		if err := os.Chown(tmp, -1, gid); err != nil {
+			return fail(fmt.Errorf("localapi: socket group: %w", err))
 		}
 	}
-	if err := os.Chmod(path, mode.Perm()); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("localapi: socket mode: %w", err)
+	if err := os.Chmod(tmp, mode.Perm()); err != nil {
+		return fail(fmt.Errorf("localapi: socket mode: %w", err))
 	}
-	return ln, nil
+	// A link, unlike a rename, never replaces a socket that another
+	// process made at path meanwhile.
+	if err := os.Link(tmp, path); errors.Is(err, fs.ErrExist) {
+		return fail(errListening(path))
+	} else if err != nil {
+		// File systems without hard links.
+		if err := os.Rename(tmp, path); err != nil {
+			return fail(fmt.Errorf("localapi: %w", err))
+		}
+	}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return fail(fmt.Errorf("localapi: %w", err))
+	}
+	return &socket{UnixListener: ln, path: path, file: fi}, nil
+}
+
+func errListening(path string) error {
+	return fmt.Errorf("localapi: another process is listening on %s", path)
+}
+
+// socket is a listener on a socket file linked into place by Listen.
+type socket struct {
+	*net.UnixListener
+	path string
+	file fs.FileInfo
+	once sync.Once
+}
+
+// Addr returns the socket's path.
+func (s *socket) Addr() net.Addr { return &net.UnixAddr{Name: s.path, Net: "unix"} }
+
+// Close stops listening and removes the socket file, when path still
+// names it and not a socket that another process made since.
+func (s *socket) Close() error {
+	err := s.UnixListener.Close()
+	s.once.Do(func() {
+		if fi, lerr := os.Lstat(s.path); lerr == nil && os.SameFile(fi, s.file) {
+			os.Remove(s.path)
+		}
+	})
+	return err
 }
 
 // Serve answers requests on ln until ctx is done, then stops accepting and
