@@ -53,6 +53,22 @@ func (f *fixture) code(o *codec.OrderLicense, r *Request, days uint16) confirm.C
 	return c
 }
 
+// activateByCode imports an order of product without end, makes a
+// request and activates the terminal with a confirmation code for it
+// without end. It returns the order's file, the order and the request.
+func (f *fixture) activateByCode(a *Agent, product uint16) ([]byte, *codec.OrderLicense, *Request) {
+	f.t.Helper()
+	file, order := f.confirmOrder(vendorKey, product, 0)
+	if _, err := a.ImportOrder(file); err != nil {
+		f.t.Fatal(err)
+	}
+	r := f.request(a, product)
+	if _, err := a.Confirm(f.code(order, r, 0).String()); err != nil {
+		f.t.Fatal(err)
+	}
+	return file, order, r
+}
+
 // typo replaces character i (0-based, hyphens not counted) of a code.
 func typo(code string, i int) string {
 	b := []byte(strings.ReplaceAll(code, "-", ""))
@@ -139,14 +155,7 @@ func TestConfirmFlow(t *testing.T) {
 func TestConfirmThenFullLicense(t *testing.T) {
 	f := newFixture(t)
 	a := f.open()
-	file, order := f.confirmOrder(vendorKey, 4660, 0)
-	if _, err := a.ImportOrder(file); err != nil {
-		t.Fatal(err)
-	}
-	r := f.request(a, 4660)
-	if _, err := a.Confirm(f.code(order, r, 0).String()); err != nil {
-		t.Fatal(err)
-	}
+	_, _, r := f.activateByCode(a, 4660)
 	if st := a.Status(); !st.Classical || st.ExpiresAt != nil {
 		t.Fatalf("classical without end: %+v", st)
 	}
@@ -245,7 +254,7 @@ func TestConfirmRefusals(t *testing.T) {
 	if _, err := a.Confirm(f.code(order, r, 0).String()); !errors.Is(err, ErrExpired) {
 		t.Errorf("code under an ended order: %v", err)
 	}
-	if IsOrderFile(plain) != true || IsOrderFile(f.device(vendorKey, r, 4660, 1, nil)) {
+	if !IsOrderFile(plain) || IsOrderFile(f.device(vendorKey, r, 4660, 1, nil)) {
 		t.Error("IsOrderFile")
 	}
 }
@@ -261,14 +270,7 @@ func mustText(t *testing.T, c confirm.Code) string {
 func TestConfirmStateTampered(t *testing.T) {
 	f := newFixture(t)
 	a := f.open()
-	file, order := f.confirmOrder(vendorKey, 4660, 0)
-	if _, err := a.ImportOrder(file); err != nil {
-		t.Fatal(err)
-	}
-	r := f.request(a, 4660)
-	if _, err := a.Confirm(f.code(order, r, 0).String()); err != nil {
-		t.Fatal(err)
-	}
+	file, _, _ := f.activateByCode(a, 4660)
 	// A record that decodes but names another code: reported, never used.
 	cr, _ := a.readConfirm()
 	cr.Classical.Nonce ^= 1
@@ -305,14 +307,7 @@ func TestConfirmStateTampered(t *testing.T) {
 func TestConfirmKeepsItsOrder(t *testing.T) {
 	f := newFixture(t)
 	a := f.open()
-	file, order := f.confirmOrder(vendorKey, 4660, 0)
-	if _, err := a.ImportOrder(file); err != nil {
-		t.Fatal(err)
-	}
-	r := f.request(a, 4660)
-	if _, err := a.Confirm(f.code(order, r, 0).String()); err != nil {
-		t.Fatal(err)
-	}
+	_, order, _ := f.activateByCode(a, 4660)
 	for range maxOrders + 2 {
 		more, _ := f.confirmOrder(vendorKey, 4661, 0)
 		if _, err := a.ImportOrder(more); err != nil {

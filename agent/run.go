@@ -102,7 +102,7 @@ type daemon struct {
 	mark  time.Time // trusted time, raised by every query; recorded at each check
 	seen  os.FileInfo
 	last  string // state of the previous check, for the log
-	armor []byte // the license as armoured text while licensed
+	armour []byte // what /v1/license gives: the license as armoured text while it licenses
 }
 
 // refresh checks everything again when full or when the state file
@@ -125,12 +125,8 @@ func (d *daemon) refreshLocked(full bool) localapi.Status {
 	d.v = a.load(now)
 	d.mark = later(d.mark, a.advance(d.v, later(now, d.mark)))
 	st := a.status(d.v, now, d.mark)
-	var armor []byte
-	if st.Licensed && d.v.held != nil {
-		armor = d.v.held.file.Armour()
-	}
-	d.armor = armor
-	if err := a.writeLicenseFile(armor); err != nil {
+	d.armour = d.v.licenseFile(&st)
+	if err := a.writeLicenseFile(d.armour); err != nil {
 		d.log.Error("license file", "err", err)
 	}
 	if st.State != d.last {
@@ -179,10 +175,10 @@ func (d *daemon) License() ([]byte, bool) {
 	st := d.Status()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !st.Licensed || d.armor == nil {
+	if !st.Licensed || d.armour == nil {
 		return nil, false
 	}
-	return d.armor, true
+	return d.armour, true
 }
 
 // sleep returns how long to wait until the next check: until the next

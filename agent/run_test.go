@@ -142,6 +142,31 @@ func TestRunNoticesImportAndRelease(t *testing.T) {
 	}
 }
 
+// An activation by confirmation code has no license file for
+// applications: neither the file nor GET /v1/license gives one.
+func TestRunClassicalHasNoLicenseFile(t *testing.T) {
+	f := newFixture(t)
+	a := f.open()
+	f.activateByCode(a, 4660)
+	_, stop := runDaemon(t, a)
+	c := localapi.NewClient(f.cfg.Socket)
+	defer c.Close()
+	ctx := context.Background()
+	if st, err := c.Status(ctx); err != nil || !st.Licensed || !st.Classical {
+		t.Fatalf("status: %+v, %v", st, err)
+	}
+	var p *localapi.Problem
+	if b, err := c.License(ctx); !errors.As(err, &p) || p.Code != "no-license" {
+		t.Fatalf("license of a classical activation: %.40q, %v", b, err)
+	}
+	if _, err := os.Stat(f.cfg.LicenseFile); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("license file of a classical activation: %v", err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestRunSleepBounds(t *testing.T) {
 	f := newFixture(t)
 	a := f.activate(10, 30)

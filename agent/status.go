@@ -26,14 +26,21 @@ func (a *Agent) Status() localapi.Status {
 	v := a.load(now)
 	mark := a.advance(v, now)
 	st := a.status(v, now, mark)
-	var armour []byte
-	if st.Licensed && !v.held.classical {
-		armour = v.held.file.Armour()
-	}
-	if err := a.writeLicenseFile(armour); err != nil {
+	if err := a.writeLicenseFile(v.licenseFile(&st)); err != nil {
 		st.Warnings = append(st.Warnings, err.Error())
 	}
 	return st
+}
+
+// licenseFile returns what Config.LicenseFile and the local API's
+// /v1/license give applications for a status judged on v: the license
+// held, armoured, while it licenses the terminal; nil otherwise, and for a
+// classical activation, which has no license file of its own.
+func (v *view) licenseFile(st *localapi.Status) []byte {
+	if !st.Licensed || v.held == nil || v.held.classical {
+		return nil
+	}
+	return v.held.file.Armour()
 }
 
 // status judges a view at now, with the trusted time mark.
