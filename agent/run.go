@@ -97,11 +97,11 @@ type daemon struct {
 	a   *Agent
 	log *slog.Logger
 
-	mu    sync.Mutex
-	v     *view
-	mark  time.Time // trusted time, raised by every query; recorded at each check
-	seen  os.FileInfo
-	last  string // state of the previous check, for the log
+	mu     sync.Mutex
+	v      *view
+	mark   time.Time // trusted time, raised by every query; recorded at each check
+	seen   os.FileInfo
+	last   string // state of the previous check, for the log
 	armour []byte // what /v1/license gives: the license as armoured text while it licenses
 }
 
