@@ -17,31 +17,9 @@ import (
 )
 
 // TestConfirmScripts runs the flows of activation by confirmation code,
-// release codes and scanned animated QR codes (testdata/confirm), with
-// the settings of TestScripts.
+// release codes and scanned animated QR codes (testdata/confirm).
 func TestConfirmScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir: "testdata/confirm",
-		Setup: func(env *testscript.Env) error {
-			env.Setenv(testNowEnv, "2030-01-01T00:00:00Z")
-			env.Setenv("LICET_PASSPHRASE", "correct horse")
-			conf := filepath.Join(env.WorkDir, "licetd.conf")
-			if err := os.WriteFile(conf, []byte("# empty\n"), 0o644); err != nil {
-				return err
-			}
-			env.Setenv("LICETD_CONFIG", conf)
-			env.Setenv("LICETD_STATE", filepath.Join(env.WorkDir, "state"))
-			env.Setenv("LICETD_SOCKET", filepath.Join(env.WorkDir, "run", "licetd.sock"))
-			env.Setenv("LICETD_LICENSE_FILE", filepath.Join(env.WorkDir, "run", "license"))
-			return nil
-		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"machine":   cmdMachine,
-			"capture":   cmdCapture,
-			"vendorkey": cmdVendorKey,
-			"qrframes":  cmdQRFrames,
-		},
-	})
+	testscript.Run(t, scriptParams("testdata/confirm"))
 }
 
 // qrframes FILE DIR FIRST COUNT [SKIP [inverted]] writes the animated-QR

@@ -56,13 +56,19 @@ func TestMain(m *testing.M) {
 }
 
 func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+	testscript.Run(t, scriptParams("testdata/script"))
+}
+
+// scriptParams runs the scripts of dir with both binaries, the test
+// clock, a vendor passphrase, every default path of licetd inside the
+// work directory (a script overrides what it needs) and the commands
+// below.
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir: dir,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv(testNowEnv, "2030-01-01T00:00:00Z")
 			env.Setenv("LICET_PASSPHRASE", "correct horse")
-			// Keep every default path of licetd inside the work
-			// directory; a script overrides what it needs.
 			conf := filepath.Join(env.WorkDir, "licetd.conf")
 			if err := os.WriteFile(conf, []byte("# empty: every setting from the environment or flags\n"), 0o644); err != nil {
 				return err
@@ -80,9 +86,9 @@ func TestScripts(t *testing.T) {
 			"vendorkey": cmdVendorKey,
 			"lease":     cmdLease,
 			"apiget":    cmdAPIGet,
+			"qrframes":  cmdQRFrames,
 		},
-		RequireExplicitExec: false,
-	})
+	}
 }
 
 // machine DIR KIND SEED [CHANGE...] writes a fake machine: KIND is
