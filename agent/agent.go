@@ -252,8 +252,7 @@ func (x *holding) mode() string {
 // inside the license's window: the one nearest to t.
 func (x *holding) verify(roots []*cose.PublicKey, t time.Time) {
 	if len(roots) == 0 {
-		x.verifyErr = hint.Wrap(fmt.Errorf("%w: no trusted vendor root is configured", ErrUntrusted),
-			"give the vendor's public key with --trust FILE, or trust = FILE in the configuration")
+		x.verifyErr = errNoRoots
 		return
 	}
 	if s := x.start(); t.Before(s) {
@@ -367,6 +366,21 @@ func (a *Agent) load(now time.Time) *view {
 	v.snap = snap
 	x.bind(snap, a.cfg.InstanceID)
 	return v
+}
+
+// errNoRoots is the outcome of verifying anything without a trusted root.
+var errNoRoots = hint.Wrap(fmt.Errorf("%w: no trusted vendor root is configured", ErrUntrusted),
+	"give the vendor's public key with --trust FILE, or trust = FILE in the configuration")
+
+// times returns the clock's time and the effective time that judges
+// validity: the later of the clock and the trusted time mark.
+func (a *Agent) times() (now, eff time.Time, err error) {
+	mark, err := a.dir.Clock()
+	if err != nil {
+		return time.Time{}, time.Time{}, a.stateErr(err)
+	}
+	now = a.cfg.Now()
+	return now, later(now, mark), nil
 }
 
 func later(a, b time.Time) time.Time {

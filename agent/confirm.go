@@ -76,7 +76,7 @@ func (r *confirmRecord) check() error {
 		if len(b) > maxLicenseSize {
 			return recordErr("confirm: order %d of %d bytes", i+1, len(b))
 		}
-		if _, err := orderOfFile(b); err != nil {
+		if _, _, err := orderOfFile(b); err != nil {
 			return recordErr("confirm: order %d: %v", i+1, err)
 		}
 	}
@@ -153,42 +153,53 @@ func (a *Agent) writeConfirm(r *confirmRecord) error {
 	return nil
 }
 
-// orderOfFile parses a file that must hold exactly one order license.
-func orderOfFile(b []byte) (*codec.File, error) {
+// orderOfFile parses a file that must hold exactly one order license, and
+// returns the file and the order.
+func orderOfFile(b []byte) (*codec.File, *codec.OrderLicense, error) {
 	f, err := codec.ParseFile(b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(f.Links) != 1 {
-		return nil, fmt.Errorf("a file of %d signed objects, not an order license alone", len(f.Links))
+		return nil, nil, fmt.Errorf("a file of %d signed objects, not an order license alone", len(f.Links))
 	}
-	if _, ok := f.Links[0].Object.(*codec.OrderLicense); !ok {
-		return nil, fmt.Errorf("a %s, not an order license", codec.TypeOf(f.Links[0].Object).Name())
+	o, ok := f.Links[0].Object.(*codec.OrderLicense)
+	if !ok {
+		return nil, nil, fmt.Errorf("a %s, not an order license", codec.TypeOf(f.Links[0].Object).Name())
 	}
-	return f, nil
+	return f, o, nil
+}
+
+// heldOrder finds the order with the given id among the orders kept
+// (codec CBOR files); nil when none is.
+func heldOrder(orders [][]byte, id []byte) (*codec.File, *codec.OrderLicense) {
+	for _, b := range orders {
+		if f, o, err := orderOfFile(b); err == nil && bytes.Equal(o.ID[:], id) {
+			return f, o
+		}
+	}
+	return nil, nil
 }
 
 // IsOrderFile reports whether data is a file that holds an order license
 // alone, which ImportOrder takes and Import does not.
 func IsOrderFile(data []byte) bool {
-	_, err := orderOfFile(data)
+	_, _, err := orderOfFile(data)
 	return err == nil
 }
 
 // verifyOrder verifies an order file against the roots at the instant
 // nearest to t inside the order's window, so that a caller judges the
 // window itself.
-func (a *Agent) verifyOrder(f *codec.File, t time.Time) (*codec.Result, error) {
+func (a *Agent) verifyOrder(f *codec.File, order *codec.OrderLicense, t time.Time) (*codec.Result, error) {
 	if len(a.roots) == 0 {
-		return nil, hint.Wrap(fmt.Errorf("%w: no trusted vendor root is configured", ErrUntrusted),
-			"give the vendor's public key with --trust FILE, or trust = FILE in the configuration")
+		return nil, errNoRoots
 	}
-	h := codec.HeaderOf(f.Links[0].Object)
-	if s := confirm.OrderStart(f.Links[0].Object.(*codec.OrderLicense)).Time(); t.Before(s) {
+	if s := confirm.OrderStart(order).Time(); t.Before(s) {
 		t = s
 	}
-	if h.NotAfter != 0 && !t.Before(h.NotAfter.Time()) {
-		t = h.NotAfter.Time().Add(-time.Second)
+	if order.NotAfter != 0 && !t.Before(order.NotAfter.Time()) {
+		t = order.NotAfter.Time().Add(-time.Second)
 	}
 	v := codec.Verifier{Roots: a.roots, Now: t}
 	res, err := v.Verify(f)
@@ -221,23 +232,20 @@ func (a *Agent) ImportOrder(data []byte) (*ImportedOrder, error) {
 	if len(data) > MaxLicenseFile {
 		return nil, fmt.Errorf("%w: %d bytes, larger than any order a terminal holds (%d)", ErrInvalid, len(data), MaxLicenseFile)
 	}
-	f, err := orderOfFile(data)
+	f, order, err := orderOfFile(data)
 	if err != nil {
 		return nil, hint.Wrap(fmt.Errorf("%w: not an order license file: %v", ErrInvalid, err),
 			"import the order's .license file as the vendor issued it")
 	}
-	order := f.Links[0].Object.(*codec.OrderLicense)
 	cbor := f.Marshal()
 	if len(cbor) > maxLicenseSize {
 		return nil, fmt.Errorf("%w: %d bytes, larger than any order a terminal holds (%d)", ErrInvalid, len(cbor), maxLicenseSize)
 	}
-	now := a.cfg.Now()
-	mark, err := a.dir.Clock()
+	now, eff, err := a.times()
 	if err != nil {
-		return nil, a.stateErr(err)
+		return nil, err
 	}
-	eff := later(now, mark)
-	if _, err := a.verifyOrder(f, eff); err != nil {
+	if _, err := a.verifyOrder(f, order, eff); err != nil {
 		return nil, err
 	}
 	switch s := confirm.OrderStart(order).Time(); {
@@ -261,8 +269,8 @@ func (a *Agent) ImportOrder(data []byte) (*ImportedOrder, error) {
 		res.NotAfter = order.NotAfter.Time()
 	}
 	i := slices.IndexFunc(cr.Orders, func(b []byte) bool {
-		g, err := orderOfFile(b)
-		return err == nil && g.Links[0].Object.(*codec.OrderLicense).ID == order.ID
+		_, o, err := orderOfFile(b)
+		return err == nil && o.ID == order.ID
 	})
 	switch {
 	case i >= 0 && bytes.Equal(cr.Orders[i], cbor):
@@ -274,7 +282,7 @@ func (a *Agent) ImportOrder(data []byte) (*ImportedOrder, error) {
 		// Drop the oldest, but never the order of the classical activation.
 		for j := 0; len(cr.Orders) > maxOrders; j++ {
 			if c := cr.Classical; c != nil {
-				if g, err := orderOfFile(cr.Orders[j]); err == nil && bytes.Equal(g.Links[0].Object.(*codec.OrderLicense).ID[:], c.Order) {
+				if _, o, err := orderOfFile(cr.Orders[j]); err == nil && bytes.Equal(o.ID[:], c.Order) {
 					continue
 				}
 			}
@@ -310,11 +318,10 @@ func (a *Agent) Orders() ([]HeldOrder, error) {
 	}
 	var out []HeldOrder
 	for _, b := range cr.Orders {
-		f, err := orderOfFile(b)
+		_, o, err := orderOfFile(b)
 		if err != nil {
 			continue
 		}
-		o := f.Links[0].Object.(*codec.OrderLicense)
 		h := HeldOrder{Order: o.ID, Product: o.Product, Customer: o.Customer}
 		if o.NotAfter != 0 {
 			h.NotAfter = o.NotAfter.Time()
@@ -363,12 +370,10 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	if err != nil {
 		return nil, err
 	}
-	mark, err := a.dir.Clock()
+	now, eff, err := a.times()
 	if err != nil {
-		return nil, a.stateErr(err)
+		return nil, err
 	}
-	now := a.cfg.Now()
-	eff := later(now, mark)
 	var replaced string
 	if rec.License != nil {
 		if cur, err := parseHeld(rec.License); err == nil {
@@ -393,12 +398,12 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	}
 	var orders []orderOf
 	for _, b := range cr.Orders {
-		f, err := orderOfFile(b)
+		f, o, err := orderOfFile(b)
 		if err != nil {
 			continue
 		}
-		_, verr := a.verifyOrder(f, eff)
-		orders = append(orders, orderOf{file: f, order: f.Links[0].Object.(*codec.OrderLicense), err: verr})
+		_, verr := a.verifyOrder(f, o, eff)
+		orders = append(orders, orderOf{file: f, order: o, err: verr})
 	}
 	var (
 		grant   *confirm.Grant
@@ -408,12 +413,10 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	)
 	for i := len(rec.Requests) - 1; i >= 0 && grant == nil; i-- {
 		r := &rec.Requests[i]
-		birth, err := fingerprint.ParseRecord(r.Birth)
+		device, err := r.deviceCode()
 		if err != nil {
 			continue
 		}
-		d := birth.Digest()
-		device := devcode.New(r.Product, [8]byte(d[:8]), r.Nonce)
 		for _, o := range orders {
 			if o.order.Product != r.Product {
 				continue
@@ -436,7 +439,7 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	if grant == nil {
 		switch {
 		case tried == 0:
-			return nil, hint.Wrap(fmt.Errorf("%w: no imported order is for the product of a pending request (%s)", ErrNoOrder, pendingProducts(rec)),
+			return nil, hint.Wrap(fmt.Errorf("%w: no imported order is for the product of a pending request (%s)", ErrNoOrder, "product "+productList(rec.products())),
 				"import the order license first with 'licetd import ORDER.license', then type the code again")
 		case errors.Is(lastErr, confirm.ErrBadSignature):
 			return nil, hint.Wrap(fmt.Errorf("%w: it does not verify for this terminal's pending request and the imported orders", ErrBadCode),
@@ -446,11 +449,9 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	}
 	order := grant.Order
 	id := grant.LicenseID()
-	for _, r := range rec.Released {
-		if bytes.Equal(r.License, id[:]) {
-			return nil, hintf(ErrReleased, "make a new request with 'licetd request --new' and ask for a new code",
-				"the activation by this code was released on this terminal at %s and cannot be used again", stamp(time.Unix(r.At, 0)))
-		}
+	if at, ok := rec.releasedAt(id); ok {
+		return nil, hintf(ErrReleased, "make a new request with 'licetd request --new' and ask for a new code",
+			"the activation by this code was released on this terminal at %s and cannot be used again", stamp(at))
 	}
 	if grant.NotAfter != 0 && !eff.Before(grant.NotAfter.Time()) {
 		return nil, hintf(ErrExpired, "ask the vendor for a new code", "the code granted use until %s", stamp(grant.NotAfter.Time()))
@@ -493,16 +494,6 @@ func (a *Agent) Confirm(text string) (*Confirmed, error) {
 	}
 	res.Status = a.Status()
 	return res, nil
-}
-
-func pendingProducts(rec *record) string {
-	var ps []uint16
-	for _, q := range rec.Requests {
-		if !slices.Contains(ps, q.Product) {
-			ps = append(ps, q.Product)
-		}
-	}
-	return "product " + productList(ps)
 }
 
 // loadClassical fills v.held with the classical activation when the
@@ -551,18 +542,11 @@ func (a *Agent) classicalHolding(cr *confirmRecord, c *classical, t time.Time) (
 	if err := code.UnmarshalText([]byte(c.Code)); err != nil {
 		return nil, err
 	}
-	var f *codec.File
-	for _, b := range cr.Orders {
-		if g, err := orderOfFile(b); err == nil && bytes.Equal(g.Links[0].Object.(*codec.OrderLicense).ID[:], c.Order) {
-			f = g
-		}
-	}
+	f, order := heldOrder(cr.Orders, c.Order)
 	if f == nil {
 		return nil, fmt.Errorf("order %x of the classical activation is no longer held", c.Order)
 	}
-	order := f.Links[0].Object.(*codec.OrderLicense)
-	d := birth.Digest()
-	device := devcode.New(c.Product, [8]byte(d[:8]), c.Nonce)
+	device := deviceCode(c.Product, birth, c.Nonce)
 	g := &confirm.Grant{Order: order, Device: device, Code: code}
 	g.NotAfter, _ = confirm.NotAfter(order, code.Days)
 	lic, err := g.License(codec.Timestamp(c.Confirmed))
@@ -581,7 +565,7 @@ func (a *Agent) classicalHolding(cr *confirmRecord, c *classical, t time.Time) (
 		issued: order.IssuedAt.Time(), birth: birth, imported: time.Unix(c.Confirmed, 0).UTC(),
 		classical: true,
 	}
-	res, err := a.verifyOrder(f, t)
+	res, err := a.verifyOrder(f, order, t)
 	if err != nil {
 		x.verifyErr = err
 		return x, nil
@@ -638,10 +622,7 @@ func (a *Agent) releaseClassical(rec *record, now time.Time) (r *Released, ok bo
 	if err := a.writeConfirm(cr); err != nil {
 		return nil, true, err
 	}
-	rec.Released = append(rec.Released, released{License: bytes.Clone(x.id[:]), At: now.Unix()})
-	if n := len(rec.Released); n > maxReleased {
-		rec.Released = slices.Delete(rec.Released, 0, n-maxReleased)
-	}
+	rec.release(x.id, now)
 	return r, true, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"time"
 
 	"licet.dev/licet/agent/localapi"
 	"licet.dev/licet/codec"
@@ -55,17 +54,13 @@ func (a *Agent) Import(data []byte) (*Imported, error) {
 	if err != nil {
 		return nil, err
 	}
-	mark, err := a.dir.Clock()
+	now, eff, err := a.times()
 	if err != nil {
-		return nil, a.stateErr(err)
+		return nil, err
 	}
-	now := a.cfg.Now()
-	eff := later(now, mark)
-	for _, r := range rec.Released {
-		if bytes.Equal(r.License, x.id[:]) {
-			return nil, hintf(ErrReleased, "ask the vendor or the site administrator for a new license",
-				"license %s was released on this terminal at %s and cannot be used again", x.id, stamp(time.Unix(r.At, 0)))
-		}
+	if at, ok := rec.releasedAt(x.id); ok {
+		return nil, hintf(ErrReleased, "ask the vendor or the site administrator for a new license",
+			"license %s was released on this terminal at %s and cannot be used again", x.id, stamp(at))
 	}
 
 	// Signatures and chain first: nothing about an untrusted file is
@@ -95,12 +90,7 @@ func (a *Agent) Import(data []byte) (*Imported, error) {
 
 	// Product: the license must be for a product this terminal asked for
 	// or holds.
-	var products []uint16
-	for _, q := range rec.Requests {
-		if !slices.Contains(products, q.Product) {
-			products = append(products, q.Product)
-		}
-	}
+	products := rec.products()
 	if cur != nil && !slices.Contains(products, cur.product) {
 		products = append(products, cur.product)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -58,6 +60,54 @@ type held struct {
 type released struct {
 	License []byte `cbor:"1,keyasint"`
 	At      int64  `cbor:"2,keyasint"`
+}
+
+// deviceCode returns the device code of a request.
+func (q *request) deviceCode() (devcode.DeviceCode, error) {
+	birth, err := fingerprint.ParseRecord(q.Birth)
+	if err != nil {
+		return devcode.DeviceCode{}, err
+	}
+	return deviceCode(q.Product, birth, q.Nonce), nil
+}
+
+// deviceCode returns the device code of a request for product with a
+// birth record and a nonce.
+func deviceCode(product uint16, birth *fingerprint.Record, nonce uint32) devcode.DeviceCode {
+	d := birth.Digest()
+	return devcode.New(product, [8]byte(d[:8]), nonce)
+}
+
+// products lists the products of the pending requests, each once, oldest
+// first.
+func (r *record) products() []uint16 {
+	var ps []uint16
+	for _, q := range r.Requests {
+		if !slices.Contains(ps, q.Product) {
+			ps = append(ps, q.Product)
+		}
+	}
+	return ps
+}
+
+// releasedAt reports whether the license id was released on this
+// terminal, and when.
+func (r *record) releasedAt(id codec.ID) (time.Time, bool) {
+	for _, x := range r.Released {
+		if bytes.Equal(x.License, id[:]) {
+			return time.Unix(x.At, 0), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// release remembers that the license id was released at t, forgetting
+// the oldest beyond maxReleased.
+func (r *record) release(id codec.ID, t time.Time) {
+	r.Released = append(r.Released, released{License: bytes.Clone(id[:]), At: t.Unix()})
+	if n := len(r.Released); n > maxReleased {
+		r.Released = slices.Delete(r.Released, 0, n-maxReleased)
+	}
 }
 
 var (

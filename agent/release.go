@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"time"
 
 	"licet.dev/licet/agent/state"
@@ -69,10 +68,7 @@ func (a *Agent) Release() (*Released, error) {
 		return nil, err
 	}
 	rec.License = nil
-	rec.Released = append(rec.Released, released{License: x.id[:], At: now.Unix()})
-	if n := len(rec.Released); n > maxReleased {
-		rec.Released = slices.Delete(rec.Released, 0, n-maxReleased)
-	}
+	rec.release(x.id, now)
 	if err := a.writeRecord(rec); err != nil {
 		return nil, err
 	}

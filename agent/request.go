@@ -117,7 +117,7 @@ func (a *Agent) Request(opts RequestOptions) (*Request, error) {
 		q = &rec.Requests[len(rec.Requests)-1]
 	}
 	r.Nonce, r.Birth, r.Created = q.Nonce, birthBytes, time.Unix(q.Created, 0).UTC()
-	r.DeviceCode = devcode.New(opts.Product, [8]byte(r.Digest[:8]), q.Nonce)
+	r.DeviceCode = deviceCode(opts.Product, birth, q.Nonce)
 	if rec.License != nil {
 		if x, err := parseHeld(rec.License); err == nil && x.product == opts.Product {
 			r.Held = x.id.String()

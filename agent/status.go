@@ -9,7 +9,6 @@ import (
 
 	"licet.dev/licet/agent/localapi"
 	"licet.dev/licet/agent/state"
-	"licet.dev/licet/codec/devcode"
 	"licet.dev/licet/fingerprint"
 	"licet.dev/licet/internal/hint"
 )
@@ -68,9 +67,7 @@ func (a *Agent) status(v *view, now, mark time.Time) localapi.Status {
 	}
 	if v.rec != nil {
 		for _, q := range v.rec.Requests {
-			if birth, err := fingerprint.ParseRecord(q.Birth); err == nil {
-				d := birth.Digest()
-				code := devcode.New(q.Product, [8]byte(d[:8]), q.Nonce)
+			if code, err := q.deviceCode(); err == nil {
 				st.Pending = append(st.Pending, localapi.Pending{Product: q.Product, DeviceCode: code.String(), CreatedAt: time.Unix(q.Created, 0).UTC()})
 			}
 		}
