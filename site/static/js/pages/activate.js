@@ -105,7 +105,7 @@ export async function render({ query, navigate }) {
       h('h2', null, t('activate.done')),
       corr ? h('p', { class: 'corrected', 'data-testid': 'server-correction' }, correctionText(corr)) : null,
       res.reused ? h('p', { class: 'notice' }, t('activate.reused')) : null,
-      res.seats !== undefined ? h('p', null, res.seats ? t('orders.seatsOf', { used: res.seats_used, seats: res.seats }) : t('orders.seatsUnlimited', { used: res.seats_used })) : null,
+      res.seats_used !== undefined ? h('p', null, res.seats ? t('orders.seatsOf', { used: res.seats_used, seats: res.seats }) : t('orders.seatsUnlimited', { used: res.seats_used })) : null,
       licenseDetails(lic),
       h('div', { class: 'actions' },
         downloadLink(lic, { primary: true }),
