@@ -315,9 +315,7 @@ func CheckWebAddr(addr string) error {
 
 // Logger returns the structured logger the configuration describes
 // (LogFormat, LogLevel, Log).
-func (c *Config) Logger() *slog.Logger { return c.logger() }
-
-func (c *Config) logger() *slog.Logger {
+func (c *Config) Logger() *slog.Logger {
 	w := c.Log
 	if w == nil {
 		w = os.Stderr

@@ -32,7 +32,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 // Run is the daemon on an open agent; see the package-level Run.
 func (a *Agent) Run(ctx context.Context) error {
-	log := a.cfg.logger()
+	log := a.cfg.Logger()
 	gid, err := a.cfg.socketGID()
 	if err != nil {
 		return err

@@ -170,7 +170,7 @@ func TestRunClassicalHasNoLicenseFile(t *testing.T) {
 func TestRunSleepBounds(t *testing.T) {
 	f := newFixture(t)
 	a := f.activate(10, 30)
-	d := &daemon{a: a, log: a.cfg.logger()}
+	d := &daemon{a: a, log: a.cfg.Logger()}
 	d.refresh(true)
 	a.cfg.CheckInterval = time.Hour
 	if s := d.sleep(); s != time.Hour {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"licet.dev/licet/agent"
 )
@@ -81,5 +82,25 @@ func importFile(e *Env, a *agent.Agent, data []byte) error {
 	if !st.Licensed {
 		return &ExitError{Code: exitUnlicensed}
 	}
+	return nil
+}
+
+// importOrder keeps an order license for confirmation codes and prints
+// what the terminal holds.
+func importOrder(e *Env, a *agent.Agent, data []byte) error {
+	res, err := a.ImportOrder(data)
+	if err != nil {
+		return err
+	}
+	end := "no end"
+	if !res.NotAfter.IsZero() {
+		end = res.NotAfter.UTC().Format(time.RFC3339)
+	}
+	verb := "imported"
+	if res.Already {
+		verb = "already held:"
+	}
+	fmt.Fprintf(e.Stdout, "%s order %s for product %d (%s, %s), valid until %s\n", verb, res.Order, res.Product, res.Customer, res.Mode, end)
+	fmt.Fprintf(e.Stdout, "the terminal holds %d order(s) for confirmation codes; activate with 'licetd request', then 'licetd confirm CODE'\n", res.Orders)
 	return nil
 }
