@@ -588,22 +588,20 @@ func TestFiles(t *testing.T) {
 	}
 }
 
-// The page embedded in package site is what GET / serves, once it exists.
+// The page embedded in package site is what GET / serves; files without
+// it answer no-page.
 func TestEmbeddedPage(t *testing.T) {
 	f := newFixture(t, nil)
 	want, err := fs.ReadFile(site.Files(), pageFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		f.problem(http.StatusNotFound, "no-page", http.MethodGet, "/?t="+f.s.token, nil)
-		t.Logf("site has no %s yet: the page route answers no-page", pageFile)
-	} else {
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, b := f.do(http.MethodGet, "/?t="+f.s.token, nil)
-		if resp.StatusCode != http.StatusOK || !bytes.Equal(b, want) || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
-			t.Fatalf("GET /: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
-		}
+	if err != nil {
+		t.Fatal(err)
 	}
+	resp, b := f.do(http.MethodGet, "/?t="+f.s.token, nil)
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(b, want) || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("GET /: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	bare := newFixture(t, fstest.MapFS{"js/app.js": {Data: []byte("//")}})
+	bare.problem(http.StatusNotFound, "no-page", http.MethodGet, "/?t="+bare.s.token, nil)
 	// The WebAssembly codec and its loader come from the site too.
 	for _, name := range []string{"wasm/wasm_exec.js", "wasm/licet.wasm"} {
 		want, err := fs.ReadFile(site.Files(), name)
