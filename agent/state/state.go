@@ -161,9 +161,6 @@ func Open(dir string, opts Options) (*Dir, error) {
 	return d, nil
 }
 
-// Path returns the directory's path.
-func (d *Dir) Path() string { return d.path }
-
 // Key file: magic, 32-byte secret, first 8 bytes of SHA-256 over both.
 var keyMagic = []byte("LCTSKEY1")
 
