@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -143,7 +144,7 @@ func TestRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rel.Product != 10 || rel.Digest != strings.ToLower(hexOf(r.Digest[:8])) || !rel.At.Equal(t0) {
+	if rel.Product != 10 || rel.Digest != hex.EncodeToString(r.Digest[:8]) || !rel.At.Equal(t0) {
 		t.Fatalf("release: %+v", rel)
 	}
 	if _, err := os.Stat(f.cfg.LicenseFile); !errors.Is(err, os.ErrNotExist) {
@@ -155,15 +156,6 @@ func TestRelease(t *testing.T) {
 	if _, err := a.Release(); !errors.Is(err, ErrNoLicense) {
 		t.Fatalf("second release: %v", err)
 	}
-}
-
-func hexOf(b []byte) string {
-	const digits = "0123456789abcdef"
-	s := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		s = append(s, digits[c>>4], digits[c&15])
-	}
-	return string(s)
 }
 
 func TestStatusOverTime(t *testing.T) {
@@ -372,12 +364,10 @@ func TestOpenErrors(t *testing.T) {
 
 func TestNoRoots(t *testing.T) {
 	f := newFixture(t)
-	a := f.activate(3, 0)
+	f.activate(3, 0)
 	f.cfg.Trust = nil
-	b := f.open()
-	st := b.Status()
+	st := f.open().Status()
 	if st.Licensed || st.State != localapi.StateUntrusted {
 		t.Fatalf("no roots: %+v", st)
 	}
-	_ = a
 }
