@@ -17,8 +17,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"licet.dev/licet/internal/hint"
@@ -53,6 +55,16 @@ func OSEnv() *Env {
 		Now:    time.Now,
 		Rand:   rand.Reader,
 	}
+}
+
+// RunContext returns the context of a command that runs until it is
+// stopped: e.Context, else one that SIGINT or SIGTERM cancels. Call stop
+// when the command returns.
+func (e *Env) RunContext() (ctx context.Context, stop func()) {
+	if e.Context != nil {
+		return e.Context, func() {}
+	}
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // Program is one binary: its name and its subcommands. Subcommands are

@@ -221,7 +221,7 @@ func (v *values) String() string {
 }
 
 func (v *values) Set(s string) error { *v.p = append(*v.p, s); return nil }
-func (v *values) IsBoolFlag() bool  { return v.bool }
+func (v *values) IsBoolFlag() bool   { return v.bool }
 
 // MaxFileSize bounds a configuration file.
 const MaxFileSize = 1 << 20

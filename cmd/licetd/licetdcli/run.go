@@ -3,10 +3,7 @@ package licetdcli
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"licet.dev/licet/agent"
 	"licet.dev/licet/agent/webui"
@@ -29,12 +26,8 @@ func runRun(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ctx := e.Context
-	if ctx == nil {
-		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-	}
+	ctx, stop := e.RunContext()
+	defer stop()
 	if cfg.Web == "" {
 		return agent.Run(ctx, cfg)
 	}
