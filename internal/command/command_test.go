@@ -2,6 +2,7 @@ package command
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,5 +83,23 @@ func TestUsagefWraps(t *testing.T) {
 	err := Usagef("setting: %w", base)
 	if !errors.Is(err, base) || hint.Of(err) != "h" || err.Error() != "setting: base" {
 		t.Fatalf("%v", err)
+	}
+}
+
+func TestRunContext(t *testing.T) {
+	given, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ctx, stop := (&Env{Context: given}).RunContext()
+	stop()
+	if ctx != given || ctx.Err() != nil {
+		t.Fatalf("given context: %v, %v", ctx, ctx.Err())
+	}
+	ctx, stop = (&Env{}).RunContext()
+	if ctx.Err() != nil {
+		t.Fatal(ctx.Err())
+	}
+	stop()
+	if ctx.Err() == nil {
+		t.Fatal("stop does not end the signal context")
 	}
 }
