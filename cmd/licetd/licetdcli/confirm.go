@@ -1,7 +1,6 @@
 package licetdcli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -65,8 +64,9 @@ func printConfirmed(e *Env, res *agent.Confirmed, asJSON bool) error {
 		for _, c := range res.Corrections {
 			out.Corrections = append(out.Corrections, c.String())
 		}
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(e.Stdout, "%s\n", b)
+		if err := printJSON(e, out); err != nil {
+			return err
+		}
 	} else {
 		for _, c := range res.Corrections {
 			fmt.Fprintf(e.Stderr, "licetd confirm: corrected %v\n", c)

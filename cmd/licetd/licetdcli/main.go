@@ -3,7 +3,12 @@
 // Package internal/command dispatches them; package agent does the work.
 package licetdcli
 
-import "licet.dev/licet/internal/command"
+import (
+	"encoding/json"
+	"fmt"
+
+	"licet.dev/licet/internal/command"
+)
 
 // Env is everything a subcommand may touch of the outside world.
 type Env = command.Env
@@ -30,4 +35,14 @@ func Main(args []string, e *Env) int { return cli.Main(args, e) }
 // register adds a subcommand; each subcommand's file calls it from init.
 func register(name, summary string, run func(e *Env, args []string) error) {
 	cli.Register(name, summary, run)
+}
+
+// printJSON prints the --json output of a command: v as indented JSON.
+func printJSON(e *Env, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.Stdout, "%s\n", b)
+	return err
 }

@@ -1,7 +1,6 @@
 package licetdcli
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -49,9 +48,7 @@ func runRelease(e *Env, args []string) error {
 		if !r.Order.IsZero() {
 			out.Order = r.Order.String()
 		}
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(e.Stdout, "%s\n", b)
-		return nil
+		return printJSON(e, out)
 	}
 	fmt.Fprintf(e.Stdout, "released license %s for product %d at %s\n", r.LicenseID, r.Product, r.At.Format(time.RFC3339))
 	fmt.Fprintf(e.Stdout, "release code:  %s\n", r.Code)

@@ -1,7 +1,6 @@
 package licetdcli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -97,9 +96,7 @@ func runRequest(e *Env, args []string) error {
 		if r.URL == "" && r.URLError != nil {
 			out.RequestURLNote = r.URLError.Error()
 		}
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(e.Stdout, "%s\n", b)
-		return nil
+		return printJSON(e, out)
 	}
 	fmt.Fprintf(e.Stdout, "device code: %s  (product %d)\n", r.DeviceCode, r.Product)
 	if code != nil {

@@ -1,7 +1,6 @@
 package licetdcli
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,8 +28,9 @@ func runStatus(e *Env, args []string) error {
 	}
 	st := a.Status()
 	if *asJSON {
-		b, _ := json.MarshalIndent(st, "", "  ")
-		fmt.Fprintf(e.Stdout, "%s\n", b)
+		if err := printJSON(e, st); err != nil {
+			return err
+		}
 	} else {
 		printStatus(e, &st, *verbose)
 	}
