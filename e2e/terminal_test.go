@@ -5,10 +5,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,20 +19,6 @@ import (
 	"licet.dev/licet/fingerprint/fingerprinttest"
 	"licet.dev/licet/site"
 )
-
-// siteWithVendor lays site.Files() out for agent/webui and adds the
-// vendored zxing-wasm under terminal/vendor/, where webui looks for
-// "/vendor/..." first. agent/webui serves js/, css/, wasm/ and
-// favicon.svg of the site but not yet vendor/; without it the page has no
-// QR reader in a browser without BarcodeDetector.
-type siteWithVendor struct{ fs.FS }
-
-func (s siteWithVendor) Open(name string) (fs.File, error) {
-	if rest, ok := strings.CutPrefix(name, "terminal/vendor/"); ok {
-		return s.FS.Open("vendor/" + rest)
-	}
-	return s.FS.Open(name)
-}
 
 // TestTerminalPage runs licetd's activation page (agent/webui, on a fake
 // machine) in Chromium: the page makes the device code and the request QR
@@ -76,7 +60,7 @@ func TestTerminalPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := webui.Listen(webui.Config{Addr: "127.0.0.1:0", Agent: a, Files: siteWithVendor{site.Files()}})
+	srv, err := webui.Listen(webui.Config{Addr: "127.0.0.1:0", Agent: a, Files: site.Files()})
 	if err != nil {
 		t.Fatal(err)
 	}

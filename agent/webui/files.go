@@ -16,8 +16,9 @@ import (
 const pageFile = "terminal/index.html"
 
 // shared lists the parts of the site tree, besides terminal/, that the page
-// may load: the portal's modules, styles and the WebAssembly codec.
-var shared = []string{"js/", "css/", "wasm/", "favicon.svg"}
+// may load: the portal's modules, styles, the WebAssembly codec and the
+// vendored QR reader (zxing-wasm) for browsers without BarcodeDetector.
+var shared = []string{"js/", "css/", "wasm/", "vendor/", "favicon.svg"}
 
 // serveFile answers GET and HEAD for the page and its files. "/" and
 // "/index.html" (also under /terminal/) are the page, which needs the
