@@ -94,6 +94,14 @@ type Config struct {
 	// SetupLifetime is how long a setup link works (24 hours).
 	SetupLifetime time.Duration
 
+	// TokenCache keeps API tokens (and their accounts) that Token looked up
+	// for this long, so that a script's requests do not each read them
+	// again; 0 reads them every time. The checks (revoked, expired, account
+	// disabled, role) still run on every request. Changes made through this
+	// Auth drop the cache at once; changes made elsewhere (another replica
+	// sharing the database) take effect here within TokenCache.
+	TokenCache time.Duration
+
 	// InsecureCookies drops the Secure attribute and the __Host- prefix of
 	// the session cookie, for plain-HTTP development on a non-localhost
 	// address only.
@@ -141,7 +149,7 @@ func (c *Config) defaults() error {
 	}
 	switch {
 	case c.SessionIdle < 0 || c.SessionLifetime < 0 || c.TouchEvery < 0 || c.LockoutDuration < 0 ||
-		c.LoginEvery < 0 || c.SetupLifetime < 0:
+		c.LoginEvery < 0 || c.SetupLifetime < 0 || c.TokenCache < 0:
 		return errors.New("auth: durations must not be negative")
 	case c.SessionIdle > c.SessionLifetime:
 		return errors.New("auth: the idle limit of a session exceeds its lifetime")
@@ -161,6 +169,7 @@ type Auth struct {
 	logins *Limiter
 	dummy  string // a hash to verify against for unknown usernames
 	xo     *http.CrossOriginProtection
+	tokens tokenCache
 }
 
 // New returns an Auth over st.
@@ -391,14 +400,21 @@ func (a *Auth) Token(ctx context.Context, token string) (*Principal, error) {
 		return nil, ErrUnauthenticated
 	}
 	hash := HashToken(token)
-	t, acct, err := a.st.LookupAPIToken(ctx, hash)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrUnauthenticated
-	}
-	if err != nil {
-		return nil, fmt.Errorf("auth: API token: %w", err)
-	}
 	now := a.cfg.Now()
+	t, acct, ok := a.tokens.get(hash, now, a.cfg.TokenCache)
+	if !ok {
+		var err error
+		t, acct, err = a.st.LookupAPIToken(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, ErrUnauthenticated
+		}
+		if err != nil {
+			return nil, fmt.Errorf("auth: API token: %w", err)
+		}
+		if a.cfg.TokenCache > 0 {
+			a.tokens.put(hash, t, acct, now)
+		}
+	}
 	if subtle.ConstantTimeCompare(t.Hash, hash) != 1 || !t.RevokedAt.IsZero() ||
 		(!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) || acct.Disabled() || !canDelegate(acct.Role, t.Role) {
 		return nil, ErrUnauthenticated
@@ -407,6 +423,7 @@ func (a *Auth) Token(ctx context.Context, token string) (*Principal, error) {
 		if err := a.st.TouchAPIToken(ctx, t.ID, now); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, fmt.Errorf("auth: API token: %w", err)
 		}
+		a.tokens.touched(hash, now)
 	}
 	return &Principal{AccountID: acct.ID, Username: acct.Username, Role: t.Role, TokenID: t.ID, TokenName: t.Name}, nil
 }
@@ -454,6 +471,7 @@ func (a *Auth) RevokeAPIToken(ctx context.Context, p *Principal, id int64, m Met
 	if p.Can(PermAccounts) {
 		owner = 0
 	}
+	defer a.tokens.forget()
 	return a.st.InTx(ctx, func(q *store.Queries) error {
 		if err := q.RevokeAPIToken(ctx, id, owner, a.cfg.Now()); err != nil {
 			return fmt.Errorf("auth: revoke API token: %w", err)
@@ -650,6 +668,7 @@ func (a *Auth) SetRole(ctx context.Context, p *Principal, accountID int64, role 
 	if !role.Valid() {
 		return fmt.Errorf("auth: role %q: %w", role, store.ErrInvalid)
 	}
+	defer a.tokens.forget()
 	return a.st.InTx(ctx, func(q *store.Queries) error {
 		acct, err := q.Account(ctx, accountID)
 		if err != nil {
@@ -675,6 +694,7 @@ func (a *Auth) SetDisabled(ctx context.Context, p *Principal, accountID int64, d
 	if !p.Can(PermAccounts) {
 		return ErrForbidden
 	}
+	defer a.tokens.forget()
 	return a.st.InTx(ctx, func(q *store.Queries) error {
 		acct, err := q.Account(ctx, accountID)
 		if err != nil {

@@ -367,6 +367,54 @@ func TestAPITokens(t *testing.T) {
 	})
 }
 
+// TestTokenCache: with Config.TokenCache, a token is read once per period;
+// changes through the same Auth take effect at once, changes made
+// elsewhere (another replica) within the period.
+func TestTokenCache(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, func(c *Config) { c.TokenCache = 5 * time.Second })
+		other, err := New(st, Config{Now: e.clock.now, Params: testParams, TokenCache: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alice := e.account(t, "alice", store.RoleOperator)
+		ap := e.login(t, "alice").Principal
+		tok, rec, err := e.CreateAPIToken(ctx, ap, "deploy", store.RoleOperator, e.clock.t.Add(time.Hour), meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []*Auth{e.Auth, other} {
+			if _, err := a.Token(ctx, tok.Reveal()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Disabled here: refused here at once, there after the period.
+		if err := e.SetDisabled(ctx, e.admin, alice.ID, true, meta); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.Token(ctx, tok.Reveal())
+		wantErr(t, err, ErrUnauthenticated)
+		if _, err := other.Token(ctx, tok.Reveal()); err != nil {
+			t.Fatalf("another replica within the cache period: %v", err)
+		}
+		e.clock.advance(5 * time.Second)
+		_, err = other.Token(ctx, tok.Reveal())
+		wantErr(t, err, ErrUnauthenticated)
+
+		// The checks run on cached rows too: expiry needs no new read.
+		if err := e.SetDisabled(ctx, e.admin, alice.ID, false, meta); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.t = rec.ExpiresAt.Add(-2 * time.Second)
+		if _, err := e.Token(ctx, tok.Reveal()); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.advance(2 * time.Second)
+		_, err = e.Token(ctx, tok.Reveal())
+		wantErr(t, err, ErrUnauthenticated)
+	})
+}
+
 func TestAccountManagement(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, nil)
@@ -424,6 +472,7 @@ func TestConfigErrors(t *testing.T) {
 	st, _ := storetest.Open(t, store.SQLite)
 	for name, c := range map[string]Config{
 		"negative": {SessionIdle: -time.Second},
+		"cache":    {TokenCache: -time.Second},
 		"idle":     {SessionIdle: 2 * time.Hour, SessionLifetime: time.Hour},
 		"failures": {MaxFailures: -1},
 		"params":   {Params: Params{Memory: 1, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}},

@@ -60,9 +60,24 @@ func TestLimiter(t *testing.T) {
 	if ok, _ := l.Allow("a"); ok {
 		t.Fatal("the bucket grew past its burst")
 	}
+	if ok, wait := l.Check("a"); ok || wait != 6*time.Second {
+		t.Fatalf("Check of an empty bucket: %v, %v", ok, wait)
+	}
 	l.Reset("a")
 	if ok, _ := l.Allow("a"); !ok {
 		t.Fatal("Reset did not refill")
+	}
+	// Check spends nothing.
+	if ok, _ := l.Check("unseen"); !ok {
+		t.Fatal("Check refused a key never seen")
+	}
+	for range 10 {
+		l.Check("c")
+	}
+	for i := range 3 {
+		if ok, _ := l.Allow("c"); !ok {
+			t.Fatalf("request %d after Checks refused: Check spent a request", i)
+		}
 	}
 
 	// Memory stays bounded under a flood of keys.

@@ -63,6 +63,25 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	return false, max(wait, time.Second/10)
 }
 
+// Check reports whether key has a request left without spending it, and
+// when none is left, how long until one is. It suits limits on failures:
+// Check before the attempt, Allow once it has failed.
+func (l *Limiter) Check(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		return true, 0
+	}
+	l.refill(b, now)
+	if b.tokens >= 1 {
+		return true, 0
+	}
+	wait := time.Duration((1 - b.tokens) * float64(l.every))
+	return false, max(wait, time.Second/10)
+}
+
 func (l *Limiter) refill(b *bucket, now time.Time) {
 	if d := now.Sub(b.at); d > 0 {
 		b.tokens = min(l.burst, b.tokens+float64(d)/float64(l.every))
