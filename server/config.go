@@ -41,7 +41,8 @@ type Config struct {
 	LogFormat, LogLevel string
 	// HTTP server timeouts and the grace period of a shutdown.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout, ShutdownTimeout time.Duration
-	// SessionTTL is how long an idle portal session stays valid.
+	// SessionTTL is how long an idle portal session stays valid; at most
+	// MaxSessionTTL, the life of a session however active.
 	SessionTTL time.Duration
 
 	// Passphrase returns the root key passphrase; confirm asks twice (first
@@ -172,7 +173,7 @@ var settings = []setting{
 		set: dur(func(c *Config) *time.Duration { return &c.IdleTimeout })},
 	{name: "shutdown-timeout", env: "LICET_SHUTDOWN_TIMEOUT", def: "15s", help: "grace period for requests in flight at shutdown",
 		set: dur(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
-	{name: "session-ttl", env: "LICET_SESSION_TTL", def: "12h", help: "how long a portal session lasts without use",
+	{name: "session-ttl", env: "LICET_SESSION_TTL", def: "30m", help: "how long a portal session lasts without use (at most 12h, its life after sign-in)",
 		set: dur(func(c *Config) *time.Duration { return &c.SessionTTL })},
 }
 
@@ -308,6 +309,10 @@ func readConfigFile(path string) ([]fileValue, error) {
 	return out, nil
 }
 
+// MaxSessionTTL is the life of a portal session after sign-in, however
+// active (package auth's default SessionLifetime).
+const MaxSessionTTL = 12 * time.Hour
+
 // check validates combinations of settings.
 func (c *Config) check() error {
 	if c.DataDir == "" {
@@ -318,6 +323,9 @@ func (c *Config) check() error {
 	}
 	if c.TLSCert != "" && c.TLSSelfSigned {
 		return errors.New("--tls-self-signed and --tls-cert exclude each other")
+	}
+	if c.SessionTTL > MaxSessionTTL {
+		return fmt.Errorf("--session-ttl: %s is longer than %s, the life of a session however active", c.SessionTTL, MaxSessionTTL)
 	}
 	return nil
 }

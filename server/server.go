@@ -15,9 +15,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"licet.dev/licet/server/api"
+	"licet.dev/licet/server/auth"
 	"licet.dev/licet/server/hub"
 	"licet.dev/licet/server/store"
 	"licet.dev/licet/site"
@@ -105,9 +107,14 @@ func Run(ctx context.Context, cfg Config) error {
 
 	metrics := api.NewMetrics(start)
 	pairings := hub.New(st, hub.Config{Now: cfg.Now, Rand: cfg.Rand, Log: log})
+	// The session cookie is Secure, with the __Host- prefix, when browsers
+	// reach the portal over HTTPS (served here, or by a proxy in front of a
+	// public https:// URL). Browsers refuse such a cookie from a plain-HTTP
+	// page (loopback development, tests), which gets a plain cookie instead.
+	secure := cfg.tls() || strings.HasPrefix(public, "https://")
 	a, err := api.New(api.Options{Store: st, Keys: keys, Metrics: metrics, Log: log, Now: cfg.Now, Rand: cfg.Rand,
-		PublicURL: public, SecureCookies: cfg.tls() || len(public) > 8 && public[:8] == "https://",
-		SessionTTL: cfg.SessionTTL, Version: cfg.Version, Site: site.Handler(), Hub: pairings})
+		PublicURL: public, Version: cfg.Version, Site: site.Handler(), Hub: pairings,
+		Auth: auth.Config{SessionIdle: cfg.SessionTTL, SessionLifetime: MaxSessionTTL, InsecureCookies: !secure}})
 	if err != nil {
 		ln.Close()
 		return err
@@ -122,19 +129,14 @@ func Run(ctx context.Context, cfg Config) error {
 		fmt.Fprintf(cfg.Console, "TLS certificate SHA-256 fingerprint: %s\n", fp)
 	}
 	fmt.Fprintf(cfg.Console, "Root key: %s\n", kid)
-	n, err := st.CountAccounts(ctx)
+	tok, ok, err := a.Auth().EnsureSetupToken(ctx)
 	if err != nil {
 		ln.Close()
-		return err
+		return fmt.Errorf("creating the setup link: %w", err)
 	}
-	if n == 0 {
-		tok, err := api.NewSetupToken(ctx, st, cfg.Rand, cfg.Now())
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("creating the setup link: %w", err)
-		}
-		fmt.Fprintf(cfg.Console, "No account yet. Open this one-time link within %s to set the admin password:\n  %s/setup#%s\n",
-			api.SetupTTL, public, tok)
+	if ok {
+		fmt.Fprintf(cfg.Console, "No account yet. Open this one-time link within %s to set the admin password:\n  %s\n",
+			a.Auth().Config().SetupLifetime, auth.SetupLink(public, tok))
 	}
 
 	srv := &http.Server{
@@ -169,11 +171,10 @@ func Run(ctx context.Context, cfg Config) error {
 			if err := keys.Refresh(ctx); err != nil {
 				log.Warn("refreshing the root key", "err", err)
 			}
-			now := cfg.Now()
-			if _, err := st.DeleteExpiredSessions(ctx, now, now.Add(-cfg.SessionTTL)); err != nil {
+			if _, err := a.Auth().Sweep(ctx); err != nil {
 				log.Warn("removing expired sessions", "err", err)
 			}
-			if _, err := st.DeleteExpiredPairings(ctx, now.Add(-time.Hour)); err != nil {
+			if _, err := st.DeleteExpiredPairings(ctx, cfg.Now().Add(-time.Hour)); err != nil {
 				log.Warn("removing expired pairings", "err", err)
 			}
 		case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ func TestConfigPrecedence(t *testing.T) {
 	if c.Listen != "127.0.0.1:3333" || c.LogFormat != "text" || c.ReadTimeout != 45*time.Second || c.DataDir != "/from/file" {
 		t.Errorf("flag > env > file > default broken: %+v", c)
 	}
-	if c.WriteTimeout != 60*time.Second || c.SessionTTL != 12*time.Hour {
+	if c.WriteTimeout != 60*time.Second || c.SessionTTL != 30*time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
 	c, err = bind(t, nil, map[string]string{"LICET_CONFIG": file, "LICET_LISTEN": "127.0.0.1:2222"})
@@ -73,6 +74,7 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"--config", write("\nlisten-adress = 127.0.0.1:1\n")}, nil, `c2.conf:2: unknown setting "listen-adress"`},
 		{[]string{"--config", write("write-timeout = 1x\n")}, nil, "c3.conf:1: write-timeout"},
 		{[]string{"--config", filepath.Join(dir, "missing.conf")}, nil, "reading configuration"},
+		{[]string{"--session-ttl", "13h"}, nil, "--session-ttl: 13h0m0s is longer than 12h0m0s"},
 	} {
 		_, err := bind(t, tc.args, tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -187,4 +189,57 @@ func firstLine(s, prefix string) string {
 		}
 	}
 	return "\x00missing " + prefix
+}
+
+// TestSessionCookieFollowsTLS: over HTTPS the session cookie is the
+// __Host- prefixed, Secure one; over plain HTTP (loopback development),
+// where browsers would refuse that cookie, it is a plain HttpOnly one. The
+// portal signs in either way.
+func TestSessionCookieFollowsTLS(t *testing.T) {
+	for _, tc := range []struct {
+		tls    bool
+		name   string
+		secure bool
+	}{{true, "__Host-licet_session", true}, {false, "licet_session", false}} {
+		t.Run(fmt.Sprintf("tls=%v", tc.tls), func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.DataDir = t.TempDir()
+			cfg.Listen = "127.0.0.1:0"
+			cfg.TLSSelfSigned = tc.tls
+			cfg.Passphrase = func(bool) ([]byte, error) { return []byte("server test passphrase"), nil }
+			u, console, cancel, done := start(t, cfg)
+			defer func() { cancel(); <-done }()
+			tok := strings.Fields(console.String()[strings.Index(console.String(), "/setup#")+len("/setup#"):])[0]
+
+			jar, _ := cookiejar.New(nil)
+			hc := &http.Client{Jar: jar, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+			body := fmt.Sprintf(`{"token":%q,"username":"admin","password":"a long admin password"}`, tok)
+			res, err := hc.Post(u+"/api/v1/auth/setup", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusCreated {
+				t.Fatalf("setup: %s", res.Status)
+			}
+			var c *http.Cookie
+			for _, x := range res.Cookies() {
+				if strings.HasSuffix(x.Name, "licet_session") {
+					c = x
+				}
+			}
+			if c == nil || c.Name != tc.name || c.Secure != tc.secure || !c.HttpOnly || c.Path != "/" || c.Domain != "" ||
+				c.SameSite != http.SameSiteStrictMode {
+				t.Fatalf("session cookie %+v, want %s secure=%v", c, tc.name, tc.secure)
+			}
+			res, err = hc.Get(u + "/api/v1/auth/session")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("session with the cookie: %s", res.Status)
+			}
+		})
+	}
 }

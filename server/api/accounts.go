@@ -2,11 +2,10 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
+	"licet.dev/licet/server/auth"
 	"licet.dev/licet/server/store"
 )
 
@@ -44,37 +43,25 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v invalid
-	username := store.NormalizeUsername(in.Username)
-	if username == "" {
-		v.add("username", "is required")
+	username, err := auth.CheckUsername(in.Username)
+	if err != nil {
+		v.add("username", "use 1 to 64 of a-z 0-9 . _ @ - starting with a letter or digit")
 	}
-	if !store.Role(in.Role).Valid() {
-		v.add("role", "must be admin, operator or auditor")
-	}
-	checkNewPassword("password", in.Password, username, &v)
+	checkNewAccount(&v, username, &in.Role, &in.Password)
 	if err := v.err(); err != nil {
 		return err
 	}
-	hash, err := hashPassword(a.rand, in.Password)
+	out, err := a.auth.CreateAccount(r.Context(), principalOf(r), username, store.Role(in.Role), in.Password, a.auth.Meta(r))
 	if err != nil {
-		return err
-	}
-	var out store.Account
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-		var err error
-		out, err = q.CreateAccount(r.Context(), store.NewAccount{Username: username, Role: store.Role(in.Role),
-			PasswordHash: hash, CreatedAt: a.now()})
-		if err != nil {
-			return err
-		}
-		return au.log(q, "account.create", fmt.Sprintf("account:%d", out.ID), map[string]any{"username": out.Username, "role": in.Role})
-	})
-	if err != nil {
-		return storeErr(err, "account")
+		return authErr(err)
 	}
 	return writeJSON(w, http.StatusCreated, accountOf(out))
 }
 
+// patchAccount changes an account's role, password (an administrator's
+// reset, which ends the account's sessions) and disabled state, each
+// audited on its own, in that order. Everything is checked before the
+// first change.
 func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "account")
 	if err != nil {
@@ -85,62 +72,36 @@ func (a *API) patchAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := principalOf(r)
+	ctx := r.Context()
+	acct, err := a.store.Account(ctx, id)
+	if err != nil {
+		return storeErr(err, "account")
+	}
 	var v invalid
-	if in.Role != nil && !store.Role(*in.Role).Valid() {
-		v.add("role", "must be admin, operator or auditor")
-	}
-	if id == p.AccountID && ((in.Role != nil && *in.Role != roleAdmin) || (in.Disabled != nil && *in.Disabled)) {
+	checkNewAccount(&v, acct.Username, in.Role, in.Password)
+	if id == p.AccountID && ((in.Role != nil && *in.Role != string(store.RoleAdmin)) || (in.Disabled != nil && *in.Disabled)) {
 		v.add("role", "an admin cannot demote or disable their own account")
-	}
-	var hash string
-	if in.Password != nil {
-		checkNewPassword("password", *in.Password, "", &v)
 	}
 	if err := v.err(); err != nil {
 		return err
 	}
-	if in.Password != nil {
-		if hash, err = hashPassword(a.rand, *in.Password); err != nil {
-			return err
+	m := a.auth.Meta(r)
+	if in.Role != nil && store.Role(*in.Role) != acct.Role {
+		if err := a.auth.SetRole(ctx, p, id, store.Role(*in.Role), m); err != nil {
+			return authErr(err)
 		}
 	}
-	now := a.now()
-	var out store.Account
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-		ctx := r.Context()
-		if _, err := q.Account(ctx, id); err != nil {
-			return err
+	if in.Password != nil {
+		if err := a.auth.ResetPassword(ctx, p, id, *in.Password, m); err != nil {
+			return authErr(err)
 		}
-		if in.Role != nil {
-			if err := q.SetRole(ctx, id, store.Role(*in.Role)); err != nil {
-				return err
-			}
+	}
+	if in.Disabled != nil && *in.Disabled != acct.Disabled() {
+		if err := a.auth.SetDisabled(ctx, p, id, *in.Disabled, m); err != nil {
+			return authErr(err)
 		}
-		if in.Password != nil {
-			if err := q.SetPassword(ctx, id, hash, now); err != nil {
-				return err
-			}
-			if _, err := q.DeleteAccountSessions(ctx, id, nil); err != nil {
-				return err
-			}
-		}
-		if in.Disabled != nil {
-			at := time.Time{}
-			if *in.Disabled {
-				at = now
-			}
-			if err := q.SetDisabled(ctx, id, at); err != nil {
-				return err
-			}
-		}
-		var err error
-		if out, err = q.Account(ctx, id); err != nil {
-			return err
-		}
-		return au.log(q, "account.update", fmt.Sprintf("account:%d", id), changed(map[string]bool{
-			"role": in.Role != nil, "password": in.Password != nil, "disabled": in.Disabled != nil}))
-	})
-	a.tokens.forget()
+	}
+	out, err := a.store.Account(ctx, id)
 	if err != nil {
 		return storeErr(err, "account")
 	}
@@ -154,18 +115,12 @@ func (a *API) deleteAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if id == principalOf(r).AccountID {
+	p := principalOf(r)
+	if id == p.AccountID {
 		return errConflict("an admin cannot disable their own account", nil)
 	}
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-		if err := q.SetDisabled(r.Context(), id, a.now()); err != nil {
-			return err
-		}
-		return au.log(q, "account.disable", fmt.Sprintf("account:%d", id), nil)
-	})
-	a.tokens.forget()
-	if err != nil {
-		return storeErr(err, "account")
+	if err := a.auth.SetDisabled(r.Context(), p, id, true, a.auth.Meta(r)); err != nil {
+		return authErr(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -200,12 +155,10 @@ type tokenCreated struct {
 	Secret string `json:"secret" doc:"licet_...: shown only in this response; send as Authorization: Bearer"`
 }
 
-var roleRank = map[string]int{roleAuditor: 1, roleOperator: 2, roleAdmin: 3}
-
 func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r)
 	acct := p.AccountID
-	if p.Role == roleAdmin && r.URL.Query().Get("all") == "true" {
+	if p.Can(auth.PermAccounts) && r.URL.Query().Get("all") == "true" {
 		acct = 0
 	}
 	ts, err := a.store.ListAPITokens(r.Context(), acct)
@@ -219,6 +172,9 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// createToken makes an API token. Only a browser session may (a leaked
+// token cannot mint others: 403), with the creator's own role, or any role
+// for an admin.
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	var in tokenCreate
 	if err := decodeJSON(w, r, &in); err != nil {
@@ -228,15 +184,18 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	var v invalid
 	if in.Name == "" {
 		v.add("name", "is required")
+	} else if len(in.Name) > store.MaxName {
+		v.add("name", "must be at most %d bytes", store.MaxName)
 	}
-	role := in.Role
+	role := store.Role(in.Role)
 	if role == "" {
 		role = p.Role
 	}
-	if !store.Role(role).Valid() {
+	switch {
+	case !role.Valid():
 		v.add("role", "must be admin, operator or auditor")
-	} else if roleRank[role] > roleRank[p.Role] {
-		v.add("role", "cannot exceed your own role (%s)", p.Role)
+	case role != p.Role && p.Role != store.RoleAdmin:
+		v.add("role", "must be your own role (%s): only an admin may make tokens of other roles", p.Role)
 	}
 	if in.ExpiresDays < 0 || in.ExpiresDays > 3650 {
 		v.add("expires_days", "must be 0 to 3650")
@@ -244,30 +203,15 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := v.err(); err != nil {
 		return err
 	}
-	sec, h, err := randomToken(a.rand)
-	if err != nil {
-		return err
-	}
-	sec = tokenPrefix + sec
-	h = hashToken(sec)
-	now := a.now()
-	t := store.APIToken{Hash: h, Prefix: sec[:len(tokenPrefix)+6], Name: in.Name, AccountID: p.AccountID,
-		Role: store.Role(role), CreatedAt: now}
+	var exp time.Time
 	if in.ExpiresDays > 0 {
-		t.ExpiresAt = now.Add(time.Duration(in.ExpiresDays) * day)
+		exp = a.now().Add(time.Duration(in.ExpiresDays) * day)
 	}
-	var out store.APIToken
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-		var err error
-		if out, err = q.CreateAPIToken(r.Context(), t); err != nil {
-			return err
-		}
-		return au.log(q, "token.create", "token:"+strconv.FormatInt(out.ID, 10), map[string]any{"name": in.Name, "role": role})
-	})
+	sec, out, err := a.auth.CreateAPIToken(r.Context(), p, in.Name, role, exp, a.auth.Meta(r))
 	if err != nil {
-		return storeErr(err, "token")
+		return authErr(err)
 	}
-	return writeJSON(w, http.StatusCreated, tokenCreated{Token: tokenOf(out), Secret: sec})
+	return writeJSON(w, http.StatusCreated, tokenCreated{Token: tokenOf(out), Secret: sec.Reveal()})
 }
 
 func (a *API) deleteToken(w http.ResponseWriter, r *http.Request) error {
@@ -275,23 +219,12 @@ func (a *API) deleteToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := principalOf(r)
-	owner := p.AccountID
-	if p.Role == roleAdmin {
-		owner = 0
-	}
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-		if err := q.RevokeAPIToken(r.Context(), id, owner, a.now()); err != nil {
-			return err
-		}
-		return au.log(q, "token.revoke", "token:"+strconv.FormatInt(id, 10), nil)
-	})
-	a.tokens.forget()
+	err = a.auth.RevokeAPIToken(r.Context(), principalOf(r), id, a.auth.Meta(r))
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound("token")
 	}
 	if err != nil {
-		return storeErr(err, "token")
+		return authErr(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

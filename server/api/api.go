@@ -4,12 +4,14 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"licet.dev/licet/server/auth"
 	"licet.dev/licet/server/hub"
 	"licet.dev/licet/server/store"
 )
@@ -29,10 +31,12 @@ type Options struct {
 	PublicURL string
 	// Vendor is the vendor name written into order licenses; may be empty.
 	Vendor string
-	// SecureCookies marks cookies Secure (the portal is reached over HTTPS).
-	SecureCookies bool
-	// SessionTTL is how long an unused session stays valid.
-	SessionTTL time.Duration
+	// Auth configures sign-in (package auth): sessions, the session cookie,
+	// lockout and login limits, trusted proxies and origins. Its Now and
+	// Rand default to the API's; OnError is the API's problem writer; a
+	// zero TokenCache keeps API tokens for 5 seconds. Set InsecureCookies
+	// when the portal is served over plain HTTP.
+	Auth auth.Config
 	// Version is reported in the OpenAPI document.
 	Version string
 	// Site serves the portal's static files; nil serves none.
@@ -54,17 +58,15 @@ type API struct {
 	rand      io.Reader
 	publicURL string
 	vendor    string
-	secure    bool
-	ttl       time.Duration
 	site      http.Handler
-	limits    *limiter
-	// pairLimits throttles the public pairing routes per address and per
-	// pairing; releaseLimits counts wrong release codes per account.
-	pairLimits, releaseLimits *limiter
-	hub                       *hub.Hub
-	orders                    *orderCache
-	tokens                    *tokenCache
-	group                     *group
+	auth      *auth.Auth
+	// setupLimits throttles setup attempts per address; pairLimits the
+	// public pairing routes per address and per pairing; releaseLimits
+	// counts wrong release codes per account.
+	setupLimits, pairLimits, releaseLimits *auth.Limiter
+	hub                                    *hub.Hub
+	orders                                 *orderCache
+	group                                  *group
 
 	routes  []*route
 	openapi []byte
@@ -86,8 +88,6 @@ func New(o Options) (*API, error) {
 		rand:      o.Rand,
 		publicURL: strings.TrimRight(o.PublicURL, "/"),
 		vendor:    o.Vendor,
-		secure:    o.SecureCookies,
-		ttl:       o.SessionTTL,
 		site:      o.Site,
 		hub:       o.Hub,
 	}
@@ -103,20 +103,43 @@ func New(o Options) (*API, error) {
 	if a.rand == nil {
 		a.rand = rand.Reader
 	}
-	if a.ttl <= 0 {
-		a.ttl = 12 * time.Hour
+	ac := o.Auth
+	ac.Now, ac.Rand = a.now, a.rand
+	if o.Auth.Now != nil {
+		ac.Now = o.Auth.Now
 	}
-	a.limits = newLimiter(a.now, loginBurst, loginRefill)
-	a.pairLimits = newLimiter(a.now, pairBurst, pairRefill)
+	if o.Auth.Rand != nil {
+		ac.Rand = o.Auth.Rand
+	}
+	if ac.TokenCache == 0 {
+		ac.TokenCache = tokenCacheTTL
+	}
+	ac.OnError = func(w http.ResponseWriter, r *http.Request, err error) { a.writeError(w, r, authErr(err)) }
+	var err error
+	if a.auth, err = auth.New(a.store, ac); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	if a.setupLimits, err = auth.NewLimiter(setupRefill, setupBurst, a.now); err != nil {
+		return nil, err
+	}
+	if a.pairLimits, err = auth.NewLimiter(pairRefill, pairBurst, a.now); err != nil {
+		return nil, err
+	}
+	if a.releaseLimits, err = auth.NewLimiter(releaseRefill, releaseBurst, a.now); err != nil {
+		return nil, err
+	}
 	a.orders = newOrderCache(a.now)
-	a.tokens = newTokenCache(a.now)
 	a.group = &group{st: a.store}
-	a.releaseLimits = newLimiter(a.now, releaseBurst, releaseRefill)
 	if a.hub == nil {
 		a.hub = hub.New(a.store, hub.Config{Now: a.now, Rand: a.rand, Log: a.log})
 	}
 	a.routes = a.table()
-	doc, err := json.MarshalIndent(openAPI(a.routes, o.Version), "", " ")
+	for _, rt := range a.routes {
+		if !rt.public && rt.perm == "" {
+			return nil, fmt.Errorf("api: route %s %s names no permission", rt.method, rt.path)
+		}
+	}
+	doc, err := json.MarshalIndent(openAPI(a.routes, o.Version, a.auth.CookieName()), "", " ")
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +184,10 @@ func New(o Options) (*API, error) {
 
 // ServeHTTP serves every route.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.root.ServeHTTP(w, r) }
+
+// Auth returns the sign-in service the API uses: the server makes the
+// setup link and sweeps ended sessions with it.
+func (a *API) Auth() *auth.Auth { return a.auth }
 
 // Hub returns the hub of phone pairings, whose Run loop the server runs.
 func (a *API) Hub() *hub.Hub { return a.hub }

@@ -13,6 +13,7 @@ import (
 	"licet.dev/licet/codec"
 	"licet.dev/licet/codec/cose"
 	"licet.dev/licet/codec/devcode"
+	"licet.dev/licet/server/auth"
 	"licet.dev/licet/server/store"
 	"licet.dev/licet/server/store/storetest"
 )
@@ -97,10 +98,11 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 func TestSetupLinkIsOneTime(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
-		tok, err := NewSetupToken(t.Context(), st, e.api.rand, e.clock.now())
-		if err != nil {
-			t.Fatal(err)
+		sec, ok, err := e.api.Auth().EnsureSetupToken(t.Context())
+		if err != nil || !ok {
+			t.Fatal(ok, err)
 		}
+		tok := sec.Reveal()
 		body := map[string]string{"token": tok, "username": "root", "password": "a long admin password"}
 		short := map[string]string{"token": tok, "username": "root", "password": "short"}
 		if p := e.anon().do("POST", "/api/v1/auth/setup", short).problem(t); p.Code != CodeValidation || len(p.Errors) == 0 {
@@ -130,6 +132,8 @@ func TestLoginLockout(t *testing.T) {
 		admin := e.admin()
 		admin.must("POST", "/api/v1/accounts", map[string]string{"username": "op", "password": "operator password", "role": "operator"}, 201, nil)
 		wrong := map[string]string{"username": "op", "password": "not the password"}
+		cfg := e.api.Auth().Config()
+		maxFailures := cfg.MaxFailures
 		for i := 1; i < maxFailures; i++ {
 			if p := e.anon().do("POST", "/api/v1/auth/login", wrong).problem(t); p.Code != CodeUnauthenticated {
 				t.Fatalf("wrong password %d: %+v", i, p)
@@ -143,12 +147,13 @@ func TestLoginLockout(t *testing.T) {
 		if p := e.anon().do("POST", "/api/v1/auth/login", right).problem(t); p.Code != CodeLockedOut {
 			t.Fatalf("right password while locked: %+v", p)
 		}
-		e.clock.add(lockoutFor + time.Second)
-		e.anon().must("POST", "/api/v1/auth/login", right, 200, nil)
+		e.clock.add(cfg.LockoutDuration + time.Second)
+		var s session
+		e.anon().must("POST", "/api/v1/auth/login", right, 200, &s)
 
 		var audit list[auditEntry]
-		admin.must("GET", "/api/v1/audit?action=account.lockout", nil, 200, &audit)
-		if len(audit.Items) != 1 || audit.Items[0].Actor != "op" || audit.Items[0].IP == "" {
+		admin.must("GET", "/api/v1/audit?action=account.lock", nil, 200, &audit)
+		if len(audit.Items) != 1 || audit.Items[0].Target != fmt.Sprintf("account:%d", s.Account.ID) || audit.Items[0].IP == "" {
 			t.Errorf("lockout audit entries %+v", audit.Items)
 		}
 	})
@@ -158,6 +163,8 @@ func TestLoginRateLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
 		body := map[string]string{"username": "nobody", "password": "whatever it is"}
+		cfg := e.api.Auth().Config()
+		loginBurst := cfg.LoginBurst
 		for i := 0; i < loginBurst; i++ {
 			if res := e.anon().do("POST", "/api/v1/auth/login", body); res.status != http.StatusUnauthorized {
 				t.Fatalf("attempt %d: %d", i+1, res.status)
@@ -167,7 +174,7 @@ func TestLoginRateLimit(t *testing.T) {
 		if res.status != http.StatusTooManyRequests || res.problem(t).Code != CodeRateLimited {
 			t.Fatalf("attempt %d: %d %s, want 429 rate_limited", loginBurst+1, res.status, res.body)
 		}
-		e.clock.add(loginRefill)
+		e.clock.add(cfg.LoginEvery)
 		if res := e.anon().do("POST", "/api/v1/auth/login", body); res.status != http.StatusUnauthorized {
 			t.Fatalf("after refill: %d", res.status)
 		}
@@ -365,6 +372,8 @@ func TestKeyRotationKeepsOldLicensesVerifiable(t *testing.T) {
 			t.Fatalf("operator rotating: %d", res.status)
 		}
 		e.clock.add(time.Hour)
+		// Idle for an hour, the session has ended: sign in again.
+		admin.login("admin", "a long admin password")
 		var nk rootKey
 		admin.must("POST", "/api/v1/keys/rotate", map[string]string{"passphrase": testPassphrase}, 201, &nk)
 		var keys list[rootKey]
@@ -457,7 +466,7 @@ func TestRolesAndTokens(t *testing.T) {
 		}
 		var tc tokenCreated
 		op.must("POST", "/api/v1/tokens", map[string]any{"name": "ci", "expires_days": 1}, 201, &tc)
-		if !strings.HasPrefix(tc.Secret, tokenPrefix) || !strings.HasPrefix(tc.Secret, tc.Token.Prefix) {
+		if !strings.HasPrefix(tc.Secret, auth.APITokenPrefix) || !strings.HasPrefix(tc.Secret, tc.Token.Prefix) {
 			t.Fatalf("token %+v", tc)
 		}
 		script := &client{e: e, hc: http.DefaultClient, bearer: tc.Secret}
@@ -627,6 +636,94 @@ func TestHealthAndMetrics(t *testing.T) {
 		}
 		if r.header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Error("no security headers")
+		}
+	})
+}
+
+// TestSignInDefences: what package auth adds to the portal's routes. A
+// token cannot mint tokens, an operator cannot mint tokens of another role,
+// browsers cannot post from another site (not even the public login), and
+// weak passwords and bad usernames are field errors.
+func TestSignInDefences(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		admin := e.admin()
+		op := e.user(admin, "op1", "operator")
+		var tc tokenCreated
+		op.must("POST", "/api/v1/tokens", map[string]any{"name": "ci"}, 201, &tc)
+		script := &client{e: e, hc: http.DefaultClient, bearer: tc.Secret}
+		if r := script.do("POST", "/api/v1/tokens", map[string]any{"name": "child"}); r.status != 403 || r.problem(t).Code != CodeForbidden {
+			t.Errorf("a token minting a token: %d %s", r.status, r.body)
+		}
+		r := op.do("POST", "/api/v1/tokens", map[string]any{"name": "x", "role": "auditor"})
+		if p := r.problem(t); r.status != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "role" {
+			t.Errorf("an operator minting an auditor token (which reads the audit log): %d %s", r.status, r.body)
+		}
+		admin.must("POST", "/api/v1/tokens", map[string]any{"name": "audit export", "role": "auditor"}, 201, nil)
+
+		// Another site's page cannot post, even with the cookie and a token.
+		for _, h := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
+			req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/customers", strings.NewReader(`{"name":"x"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set(auth.CSRFHeader, admin.csrf)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			res, err := admin.hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 403 {
+				t.Errorf("post with %v: %d, want 403", h, res.StatusCode)
+			}
+			req, _ = http.NewRequest("POST", e.srv.URL+"/api/v1/auth/login", strings.NewReader(`{"username":"op1","password":"password of op1"}`))
+			req.Header.Set("Content-Type", "application/json")
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			res, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 403 || len(res.Cookies()) != 0 {
+				t.Errorf("login posted from another site (%v): %d, cookies %v", h, res.StatusCode, res.Cookies())
+			}
+		}
+		// The same page's own posts pass.
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/customers", strings.NewReader(`{"name":"y"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(auth.CSRFHeader, admin.csrf)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Origin", e.srv.URL)
+		if res, err := admin.hc.Do(req); err != nil || res.StatusCode != 201 {
+			t.Errorf("same-origin post: %v %v", res, err)
+		}
+
+		r = admin.do("POST", "/api/v1/accounts", map[string]string{"username": "Bad Name!", "password": "aaaaaaaaaaaaaaaa", "role": "boss"})
+		p := r.problem(t)
+		fields := map[string]bool{}
+		for _, f := range p.Errors {
+			fields[f.Field] = true
+		}
+		if r.status != 422 || !fields["username"] || !fields["password"] || !fields["role"] {
+			t.Errorf("bad account: %d %+v", r.status, p)
+		}
+		r = admin.do("POST", "/api/v1/accounts", map[string]string{"username": "licet", "password": "licet2024!", "role": "operator"})
+		if p := r.problem(t); r.status != 422 || len(p.Errors) != 1 || p.Errors[0].Field != "password" || !strings.Contains(p.Errors[0].Message, "12") {
+			t.Errorf("weak password: %d %+v", r.status, p)
+		}
+
+		// Disabling an account stops its tokens at once on this server.
+		var ops list[account]
+		admin.must("GET", "/api/v1/accounts?q=op1", nil, 200, &ops)
+		admin.must("DELETE", fmt.Sprintf("/api/v1/accounts/%d", ops.Items[0].ID), nil, 204, nil)
+		if r := script.do("GET", "/api/v1/products", nil); r.status != 401 {
+			t.Errorf("token of a disabled account: %d", r.status)
+		}
+		if r := op.do("GET", "/api/v1/auth/session", nil); r.status != 401 {
+			t.Errorf("session of a disabled account: %d", r.status)
 		}
 	})
 }

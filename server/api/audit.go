@@ -2,51 +2,23 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"licet.dev/licet/server/store"
 )
 
-// auditor writes audit entries for one request: who (the principal), from
-// where (peer address and user agent), when (the API's clock).
+// auditor writes the audit entries of one request through package auth:
+// who (the principal), from where (client address and user agent), when
+// (the clock).
 type auditor struct {
 	a *API
 	r *http.Request
 }
 
-// actor names the principal of r as people read it.
-func actor(p *principal) (int64, string) {
-	if p == nil {
-		return 0, "anonymous"
-	}
-	if p.Via == "token" {
-		return p.AccountID, fmt.Sprintf("%s (token %s)", p.Username, p.TokenName)
-	}
-	return p.AccountID, p.Username
-}
-
 // log appends one entry through q, so that it commits with the change it
 // records. detail must hold no secret.
 func (au *auditor) log(q *store.Queries, action, target string, detail any) error {
-	return au.a.audit(q, au.r, principalOf(au.r), action, target, detail)
-}
-
-func (a *API) audit(q *store.Queries, r *http.Request, p *principal, action, target string, detail any) error {
-	id, name := actor(p)
-	var raw json.RawMessage
-	if detail != nil {
-		b, err := json.Marshal(detail)
-		if err != nil {
-			return fmt.Errorf("audit detail: %w", err)
-		}
-		raw = b
-	}
-	_, err := q.AppendAudit(r.Context(), store.AuditEntry{
-		At: a.now(), ActorID: id, Actor: name, Action: action, Target: target, Detail: raw,
-		IP: clientIP(r), UserAgent: r.UserAgent(),
-	})
-	return err
+	return au.a.auth.Record(au.r.Context(), q, au.r, action, target, detail)
 }
 
 // inTx runs fn in one transaction with an auditor for r.

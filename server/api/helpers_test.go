@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"licet.dev/licet/server/auth"
 	"licet.dev/licet/server/store"
 	"licet.dev/licet/site"
 )
@@ -95,15 +96,23 @@ func (e *env) anon() *client {
 // signed-in client.
 func (e *env) admin() *client {
 	e.t.Helper()
-	tok, err := NewSetupToken(context.Background(), e.store, rand.Reader, e.clock.now())
-	if err != nil {
-		e.t.Fatal(err)
+	tok, ok, err := e.api.Auth().EnsureSetupToken(context.Background())
+	if err != nil || !ok {
+		e.t.Fatalf("setup token: %v %v", ok, err)
 	}
 	c := e.anon()
 	var s session
-	c.must("POST", "/api/v1/auth/setup", map[string]string{"token": tok, "username": "Admin", "password": "a long admin password"}, 201, &s)
+	c.must("POST", "/api/v1/auth/setup", map[string]string{"token": tok.Reveal(), "username": "Admin", "password": "a long admin password"}, 201, &s)
 	c.csrf = s.CSRFToken
 	return c
+}
+
+// login signs c in again as name.
+func (c *client) login(name, password string) {
+	c.e.t.Helper()
+	var s session
+	c.must("POST", "/api/v1/auth/login", map[string]string{"username": name, "password": password}, 200, &s)
+	c.csrf = s.CSRFToken
 }
 
 // user creates an account with a role and signs it in.
@@ -153,7 +162,7 @@ func (c *client) do(method, path string, body any) response {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.csrf != "" && stateChanging(method) {
-		req.Header.Set(csrfHeader, c.csrf)
+		req.Header.Set(auth.CSRFHeader, c.csrf)
 	}
 	if c.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)

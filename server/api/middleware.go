@@ -6,10 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"licet.dev/licet/server/auth"
 )
 
 type ctxKey int
@@ -20,7 +21,7 @@ const keyInfo ctxKey = 0
 // middleware creates it, authentication fills in the principal.
 type reqInfo struct {
 	id        string
-	principal *principal
+	principal *auth.Principal
 }
 
 func infoOf(ctx context.Context) *reqInfo {
@@ -33,14 +34,6 @@ func requestID(ctx context.Context) string {
 		return ri.id
 	}
 	return ""
-}
-
-// principalOf is the authenticated caller of r, or nil.
-func principalOf(r *http.Request) *principal {
-	if ri := infoOf(r.Context()); ri != nil {
-		return ri.principal
-	}
-	return nil
 }
 
 // statusWriter remembers the status code and the bytes written.
@@ -121,22 +114,13 @@ func (a *API) observe(next http.Handler) http.Handler {
 				slog.Int("status", status),
 				slog.Int64("bytes", sw.bytes),
 				slog.Duration("duration", d),
-				slog.String("remote", clientIP(r)),
+				slog.String("remote", a.auth.ClientIP(r)),
 			}
-			if p := principalOf(r); p != nil {
-				attrs = append(attrs, slog.String("account", p.Username))
+			if p := infoOf(ctx).principal; p != nil {
+				attrs = append(attrs, slog.String("account", p.Actor()))
 			}
 			a.log.LogAttrs(r.Context(), slog.LevelInfo, "http request", attrs...)
 		}()
 		next.ServeHTTP(sw, r)
 	})
-}
-
-// clientIP is the peer address of the request, without the port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

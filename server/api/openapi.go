@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"licet.dev/licet/server/auth"
+	"licet.dev/licet/server/store"
 )
 
 // The OpenAPI 3.1 document is generated from the route table, so that it
@@ -125,8 +128,12 @@ func stateChanging(method string) bool {
 	return true
 }
 
-// openAPI builds the document for routes.
-func openAPI(routes []*route, version string) map[string]any {
+// allRoles lists the roles in the order the document shows them.
+var allRoles = []string{string(store.RoleAdmin), string(store.RoleOperator), string(store.RoleAuditor)}
+
+// openAPI builds the OpenAPI document of routes; cookie is the session
+// cookie's name.
+func openAPI(routes []*route, version, cookie string) map[string]any {
 	s := &schemas{components: map[string]any{}}
 	problemSchema := s.of(reflect.TypeFor[problem]())
 	codes := make([]string, 0, len(problemCodes))
@@ -204,11 +211,14 @@ func openAPI(routes []*route, version string) map[string]any {
 				responses["403"] = problemResp("Forbidden: role not allowed (`forbidden`)")
 			}
 			responses["401"] = problemResp("No valid session or token (`unauthenticated`)")
-			roles := rt.roles
-			if roles == nil {
-				roles = allRoles
+			var roles []string
+			for _, role := range allRoles {
+				if auth.Can(store.Role(role), rt.perm) {
+					roles = append(roles, role)
+				}
 			}
 			op["x-roles"] = roles
+			op["x-permission"] = string(rt.perm)
 		}
 		op["responses"] = responses
 		p := paths[rt.path]
@@ -223,10 +233,11 @@ func openAPI(routes []*route, version string) map[string]any {
 		"info": map[string]any{
 			"title":   "Licet vendor portal API",
 			"version": version,
-			"description": "JSON API of `licet serve`. Authenticate with the session cookie `licet_session` " +
+			"description": "JSON API of `licet serve`. Authenticate with the session cookie `" + cookie + "` " +
 				"(from POST /api/v1/auth/login) plus the `X-CSRF-Token` header on every state-changing " +
 				"request, or with `Authorization: Bearer licet_...` (an API token; no CSRF header). " +
-				"Operations with `x-public: true` need neither. `x-roles` lists the roles allowed. " +
+				"Operations with `x-public: true` need neither. `x-roles` lists the roles allowed " +
+				"(those whose permissions include `x-permission`). " +
 				"Errors are RFC 9457 problem details with a stable `code`. Lists take `limit` and " +
 				"`cursor` and answer `{items, next_cursor}`.",
 		},
@@ -235,8 +246,8 @@ func openAPI(routes []*route, version string) map[string]any {
 		"components": map[string]any{
 			"schemas": s.components,
 			"securitySchemes": map[string]any{
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
-				"csrf":    map[string]any{"type": "apiKey", "in": "header", "name": csrfHeader},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": cookie},
+				"csrf":    map[string]any{"type": "apiKey", "in": "header", "name": auth.CSRFHeader},
 				"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "API token `licet_...`"},
 			},
 		},

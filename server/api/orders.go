@@ -326,9 +326,12 @@ func fieldNotFound(field, what string, err error) error {
 	return err
 }
 
+// actorName names the caller of r as licenses and audit entries show it.
 func actorName(r *http.Request) string {
-	_, n := actor(principalOf(r))
-	return n
+	if p := principalOf(r); p != nil {
+		return p.Actor()
+	}
+	return "anonymous"
 }
 
 func (a *API) listOrders(w http.ResponseWriter, r *http.Request) error {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"licet.dev/licet/server/auth"
 	"licet.dev/licet/server/hub"
 	"licet.dev/licet/server/store"
 )
@@ -83,12 +84,12 @@ func pairingErr(err error) error {
 // limitPairing throttles a public pairing route by client address, and by
 // the token's pairing (a hash of it, so that no secret is kept as a key).
 func (a *API) limitPairing(r *http.Request) error {
-	if ok, wait := a.pairLimits.allow("addr " + clientIP(r)); !ok {
-		return limited("this address", wait)
+	if ok, wait := a.pairLimits.Allow("addr " + a.auth.ClientIP(r)); !ok {
+		return authErr(&auth.RetryError{Err: auth.ErrRateLimited, RetryAfter: wait})
 	}
 	h := sha256.Sum256([]byte(r.PathValue("token")))
-	if ok, wait := a.pairLimits.allow("pairing " + hex.EncodeToString(h[:8])); !ok {
-		return limited("this pairing", wait)
+	if ok, wait := a.pairLimits.Allow("pairing " + hex.EncodeToString(h[:8])); !ok {
+		return authErr(&auth.RetryError{Err: auth.ErrRateLimited, RetryAfter: wait})
 	}
 	return nil
 }
@@ -106,9 +107,11 @@ func (a *API) pairingHello(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return storeErr(err, "account")
 		}
-		err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-			return a.audit(q, r, &principal{AccountID: acc.ID, Username: acc.Username + " (phone)"}, "pairing.phone",
-				fmt.Sprintf("pairing:%d", p.ID), nil)
+		// The phone acts for the account that made the pairing.
+		phone := &auth.Principal{AccountID: acc.ID, Username: acc.Username + " (phone)", Role: acc.Role}
+		pr := r.WithContext(auth.WithPrincipal(r.Context(), phone))
+		err = a.inTx(pr, func(q *store.Queries, au *auditor) error {
+			return au.log(q, "pairing.phone", fmt.Sprintf("pairing:%d", p.ID), nil)
 		})
 		if err != nil {
 			return err

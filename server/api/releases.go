@@ -11,6 +11,7 @@ import (
 
 	"licet.dev/licet/codec/confirm"
 	"licet.dev/licet/codec/release"
+	"licet.dev/licet/server/auth"
 	"licet.dev/licet/server/store"
 )
 
@@ -45,8 +46,8 @@ type releaseResult struct {
 func (a *API) createRelease(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r)
 	limitKey := "account " + strconv.FormatInt(p.AccountID, 10)
-	if ok, wait := a.releaseLimits.check(limitKey); !ok {
-		return limited("this account (wrong release codes)", wait)
+	if ok, wait := a.releaseLimits.Check(limitKey); !ok {
+		return authErr(&auth.RetryError{Err: auth.ErrRateLimited, RetryAfter: wait})
 	}
 	var in releaseCreate
 	if err := decodeJSON(w, r, &in); err != nil {
@@ -56,7 +57,7 @@ func (a *API) createRelease(w http.ResponseWriter, r *http.Request) error {
 		return invalid{{Field: "code", Message: "is required"}}.err()
 	}
 	fail := func(err error) error {
-		a.releaseLimits.allow(limitKey)
+		a.releaseLimits.Allow(limitKey)
 		return err
 	}
 	rp, err := release.Parse(in.Code)

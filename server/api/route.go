@@ -1,14 +1,9 @@
 package api
 
 import (
-	"crypto/subtle"
 	"net/http"
-	"slices"
-)
 
-const (
-	sessionCookie = "licet_session"
-	csrfHeader    = "X-CSRF-Token"
+	"licet.dev/licet/server/auth"
 )
 
 // route is one operation of the API. The route table is the single source
@@ -18,54 +13,26 @@ type route struct {
 	op, tag      string // operationId and tag in the OpenAPI document
 	summary      string
 	desc         string
-	public       bool     // no session or token needed
-	roles        []string // roles allowed; nil means every role
-	in           any      // request body type (a zero value), nil for none
-	out          any      // JSON response type (a zero value), nil for none
-	produces     string   // content type of a non-JSON success response
-	status       int      // success status, 200 when zero
+	public       bool            // no session or token needed
+	perm         auth.Permission // what the principal's role must grant; "" for public routes
+	in           any             // request body type (a zero value), nil for none
+	out          any             // JSON response type (a zero value), nil for none
+	produces     string          // content type of a non-JSON success response
+	status       int             // success status, 200 when zero
 	query        []param
 	handle       func(w http.ResponseWriter, r *http.Request) error
 }
 
-// principal is an authenticated caller.
-type principal struct {
-	AccountID int64
-	Username  string
-	Role      string
-	// Via is "session" or "token".
-	Via string
-	// SessionID or TokenID identify what authenticated the caller.
-	SessionID string
-	TokenID   int64
-	TokenName string
-	// CSRF is the session's CSRF token (sessions only).
-	CSRF string
-}
-
-// handler wraps a route's handler with authentication, CSRF and role checks
-// and the one error writer.
+// handler wraps a route's handler with package auth's middleware and the
+// one error writer. A non-public route finds its principal (an API token
+// or the session cookie), refuses anonymous requests (401), applies both
+// CSRF defences to state-changing methods (403 csrf_failed) and checks the
+// route's permission (403 forbidden), in that order. A public route that
+// changes state (login, setup, the phone's posts) gets the origin check, so
+// that no other site can post to it from a browser.
 func (a *API) handler(rt *route) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !rt.public {
-			p, err := a.authenticate(r)
-			if err != nil {
-				a.writeError(w, r, err)
-				return
-			}
-			if p.Via == "session" && stateChanging(r.Method) {
-				got := r.Header.Get(csrfHeader)
-				if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) != 1 {
-					a.writeError(w, r, &Error{Status: http.StatusForbidden, Code: CodeCSRF,
-						Public: "missing or wrong " + csrfHeader + " header"})
-					return
-				}
-			}
-			if rt.roles != nil && !slices.Contains(rt.roles, p.Role) {
-				a.writeError(w, r, &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-					Public: "the " + p.Role + " role may not do this"})
-				return
-			}
+	h := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := auth.PrincipalFrom(r.Context()); ok {
 			if ri := infoOf(r.Context()); ri != nil {
 				ri.principal = p
 			}
@@ -73,5 +40,24 @@ func (a *API) handler(rt *route) http.Handler {
 		if err := rt.handle(w, r); err != nil {
 			a.writeError(w, r, err)
 		}
-	})
+	}))
+	if rt.public {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := a.auth.CheckOrigin(r); err != nil {
+				a.writeError(w, r, authErr(err))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	h = a.auth.RequirePermission(rt.perm)(h)
+	h = a.auth.CSRF(h)
+	h = a.auth.RequireAuth(h)
+	return a.auth.Identify(h)
+}
+
+// principalOf is the authenticated caller of r; nil on public routes.
+func principalOf(r *http.Request) *auth.Principal {
+	p, _ := auth.PrincipalFrom(r.Context())
+	return p
 }

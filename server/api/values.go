@@ -17,7 +17,10 @@ func storeErr(err error, what string) error {
 	if err == nil || errors.As(err, &e) {
 		return err
 	}
-	msg := strings.TrimPrefix(err.Error(), "store: ")
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "store: "); i >= 0 {
+		msg = msg[i+len("store: "):]
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Public: what + " not found", Err: err}
