@@ -250,6 +250,9 @@ func TestActivateWithTypo(t *testing.T) {
 		if cd := file.header.Get("Content-Disposition"); !strings.Contains(cd, ".license") {
 			t.Errorf("Content-Disposition %q", cd)
 		}
+		if !codec.IsArmoured(file.body) {
+			t.Errorf("downloaded license is not armoured text: %.40q", file.body)
+		}
 		v := codec.Verifier{Roots: trustSet(t, op), Now: e.clock.now().Add(time.Hour)}
 		got, err := v.VerifyBytes(file.body)
 		if err != nil {
