@@ -22,12 +22,13 @@ const pages = {
   orders: { load: () => import('./pages/orders.js'), nav: 'nav.orders' },
   order: { load: () => import('./pages/order.js') },
   activate: { load: () => import('./pages/activate.js'), nav: 'nav.activate', roles: ['admin', 'operator'] },
+  release: { load: () => import('./pages/release.js'), nav: 'nav.release', roles: ['admin', 'operator'] },
   licenses: { load: () => import('./pages/licenses.js'), nav: 'nav.licenses' },
   license: { load: () => import('./pages/license.js') },
   audit: { load: () => import('./pages/audit.js'), nav: 'nav.audit', roles: ['admin', 'auditor'] },
   settings: { load: () => import('./pages/settings.js'), nav: 'nav.settings' },
 };
-const navOrder = ['orders', 'activate', 'scan', 'licenses', 'products', 'customers', 'audit', 'settings'];
+const navOrder = ['orders', 'activate', 'release', 'scan', 'licenses', 'products', 'customers', 'audit', 'settings'];
 
 /** The current route: {page, id, query}. */
 export function parseHash(hash) {

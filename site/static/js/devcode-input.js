@@ -1,33 +1,90 @@
-// The device-code field of the activate page. Every keystroke goes through
-// the WebAssembly codec's checkDeviceCode: each group of five is marked as
-// it fills, a bad character is named with its position, and a complete code
-// with one wrong character shows the corrected code and the character that
-// was fixed. The codec is loaded when the field is created; until it is
-// there (or if it cannot load) the server checks the code on submit.
+// The fields for codes that people type: the device code of the activate
+// page and the release code of the release page (docs/formats.md, "Device
+// codes", "Release codes"). Every keystroke goes through the WebAssembly
+// codec (checkDeviceCode, checkReleaseCode): each group of five is marked
+// as it fills, a bad character is named with its position, each check
+// block is checked as soon as it is typed, and a complete code with one
+// wrong character per block shows the corrected code and the characters
+// that were fixed. The codec is loaded when the field is created; until it
+// is there (or if it cannot load) the server checks the code on submit.
 
 import { h, replace, uid } from './dom.js';
 import { t } from './i18n.js';
 import { loadCodec } from './codec.js';
 
+const dashes = (n) => Array.from({ length: n }, () => 'XXXXX').join('-');
+
+// What differs between the kinds of code: the codec's check, the number of
+// groups, the form field's name, and the sentences that name the code.
+const kinds = {
+  device: {
+    check: (codec, s) => codec.checkDeviceCode(s),
+    groups: 5,
+    name: 'device_code',
+    testid: 'device-code',
+    label: () => t('devcode.label'),
+    groupsLabel: () => t('devcode.groups'),
+    hint: () => t('devcode.hint'),
+    valid: () => t('devcode.valid'),
+    correctedCode: () => t('devcode.correctedCode'),
+    useCorrected: () => t('devcode.useCorrected'),
+    noCodec: () => t('devcode.noCodec'),
+    about: () => null,
+    err: {
+      u: (e) => t('devcode.err.u', { position: e.position }),
+      syntax: (e) => t('devcode.err.syntax', { position: e.position, char: e.char }),
+      length: (e) => t('devcode.err.length', { got: e.got, want: e.want }),
+      uncorrectable: () => t('devcode.err.uncorrectable'),
+      version: () => t('devcode.err.version'),
+    },
+  },
+  release: {
+    check: (codec, s) => codec.checkReleaseCode(s),
+    groups: 8,
+    name: 'code',
+    testid: 'release-code',
+    label: () => t('release.code'),
+    groupsLabel: () => t('release.groups'),
+    hint: () => t('release.hint'),
+    valid: () => t('release.valid'),
+    correctedCode: () => t('release.correctedCode'),
+    useCorrected: () => t('release.useCorrected'),
+    noCodec: () => t('release.noCodec'),
+    // What a readable code names: the license and the terminal's day.
+    about: (p) => (p.fields ? h('p', { class: 'muted small', 'data-testid': 'release-names' },
+      t('release.names', { prefix: p.fields.license_prefix, date: p.fields.date })) : null),
+    err: {
+      u: (e) => t('release.err.u', { position: e.position }),
+      syntax: (e) => t('release.err.syntax', { position: e.position, char: e.char }),
+      length: (e) => t('release.err.length', { got: e.got, want: e.want }),
+      uncorrectable: (e) => (e.first ? t('release.err.block', { first: e.first, last: e.last }) : t('release.err.uncorrectable')),
+      version: () => t('release.err.version'),
+      malformed: () => t('release.err.malformed'),
+    },
+  },
+};
+
 /**
- * deviceCodeInput({value}) -> {el, input, value(), state(), focus()}
- * state() is the codec's last answer (null before it loaded).
+ * codeInput({kind, value, label}) -> {el, input, ready, value(), state(), showError(message)}
+ * kind is "device" (25 characters) or "release" (40 characters); state()
+ * is the codec's last answer (null before it loaded).
  */
-export function deviceCodeInput({ value = '', label = t('devcode.label') } = {}) {
-  const id = uid('devcode');
+export function codeInput({ kind = 'device', value = '', label } = {}) {
+  const k = kinds[kind];
+  const id = uid(kind === 'device' ? 'devcode' : `${kind}code`);
   const input = h('input', {
-    id, name: 'device_code', type: 'text', class: 'devcode-input', value,
+    id, name: k.name, type: 'text', class: 'devcode-input', value,
     autocomplete: 'off', autocapitalize: 'characters', autocorrect: 'off', spellcheck: 'false',
-    inputmode: 'text', enterkeyhint: 'go', maxlength: 64,
-    placeholder: 'XXXXX-XXXXX-XXXXX-XXXXX-XXXXX',
+    inputmode: 'text', enterkeyhint: 'go', maxlength: 12 * k.groups + 4,
+    placeholder: dashes(k.groups),
     'aria-describedby': `${id}-status ${id}-groups`,
-    'data-testid': 'device-code',
+    'data-testid': k.testid,
   });
-  const groups = h('ol', { class: 'devcode-groups', id: `${id}-groups`, 'aria-label': t('devcode.groups') },
-    [0, 1, 2, 3, 4].map(() => h('li', { class: 'group group-empty' })));
+  const groups = h('ol', { class: `devcode-groups groups-${k.groups}`, id: `${id}-groups`, 'aria-label': k.groupsLabel() },
+    Array.from({ length: k.groups }, () => h('li', { class: 'group group-empty' })));
   const status = h('div', { class: 'devcode-status', id: `${id}-status`, 'aria-live': 'polite', 'data-testid': 'devcode-status' });
-  const el = h('div', { class: 'field devcode', 'data-field': 'device_code' },
-    h('label', { for: id }, label),
+  const el = h('div', { class: 'field devcode', 'data-field': k.name, 'data-kind': kind },
+    h('label', { for: id }, label || k.label()),
     input, groups, status,
     h('p', { class: 'field-error', id: `${id}-err`, hidden: true }));
 
@@ -39,7 +96,7 @@ export function deviceCodeInput({ value = '', label = t('devcode.label') } = {})
       renderGroupsPlain();
       return;
     }
-    last = codec.checkDeviceCode(input.value);
+    last = k.check(codec, input.value);
     renderGroups(last);
     renderStatus(last);
     el.dataset.result = last.result;
@@ -59,6 +116,7 @@ export function deviceCodeInput({ value = '', label = t('devcode.label') } = {})
     const fixed = new Map((p.corrections || []).map((c) => [c.position, c]));
     p.groups.forEach((g, i) => {
       const li = groups.children[i];
+      if (!li) return;
       li.className = `group group-${g.status}`;
       li.title = t(`devcode.group.${g.status}`);
       li.setAttribute('aria-label', `${t('devcode.groupN', { n: i + 1 })}: ${g.text || '—'} (${t(`devcode.group.${g.status}`)})`);
@@ -75,21 +133,20 @@ export function deviceCodeInput({ value = '', label = t('devcode.label') } = {})
     const e = p.error;
     switch (p.result) {
       case 'incomplete':
-        replace(status, p.typed ? h('span', { class: 'muted' }, t('devcode.progress', { typed: p.typed, length: p.length })) : h('span', { class: 'muted' }, t('devcode.hint')));
+        replace(status, p.typed ? h('span', { class: 'muted' }, t('devcode.progress', { typed: p.typed, length: p.length })) : h('span', { class: 'muted' }, k.hint()));
         break;
       case 'valid':
-        replace(status, h('span', { class: 'ok', 'data-testid': 'devcode-valid' }, '✓ ', t('devcode.valid')));
+        replace(status, h('span', { class: 'ok', 'data-testid': 'devcode-valid' }, '✓ ', k.valid()), k.about(p));
         break;
-      case 'corrected': {
-        const c = p.corrections[0];
+      case 'corrected':
         replace(status, h('div', { class: 'corrected', 'data-testid': 'devcode-correction' },
-          h('strong', null, t('devcode.corrected', { position: c.position, group: c.group, was: c.was, became: c.became })),
-          h('div', null, t('devcode.correctedCode'), ' ', h('code', { class: 'canonical', 'data-testid': 'devcode-canonical' }, p.canonical)),
-          h('button', { type: 'button', class: 'secondary small', onclick: () => { input.value = p.canonical; update(); } }, t('devcode.useCorrected'))));
+          p.corrections.map((c) => h('strong', { class: 'block' }, t('devcode.corrected', { position: c.position, group: c.group, was: c.was, became: c.became }))),
+          h('div', null, k.correctedCode(), ' ', h('code', { class: 'canonical wrap', 'data-testid': 'devcode-canonical' }, p.canonical)),
+          h('button', { type: 'button', class: 'secondary small', onclick: () => { input.value = p.canonical; update(); } }, k.useCorrected())),
+        k.about(p));
         break;
-      }
       default:
-        replace(status, h('span', { class: 'bad', 'data-testid': 'devcode-error', 'data-kind': e.kind }, '✗ ', errorText(e)));
+        replace(status, h('span', { class: 'bad', 'data-testid': 'devcode-error', 'data-kind': e.kind }, '✗ ', errorText(e, kind)));
     }
   }
 
@@ -101,7 +158,7 @@ export function deviceCodeInput({ value = '', label = t('devcode.label') } = {})
     update();
   }, () => {
     el.dataset.codec = 'unavailable';
-    replace(status, h('span', { class: 'muted' }, t('devcode.noCodec')));
+    replace(status, h('span', { class: 'muted' }, k.noCodec()));
   });
 
   return {
@@ -118,18 +175,24 @@ export function deviceCodeInput({ value = '', label = t('devcode.label') } = {})
   };
 }
 
-/** A person's explanation of a codec error, in the current language. */
-export function errorText(e) {
-  switch (e.kind) {
-    case 'syntax':
-      return e.char === 'U' || e.char === 'u' ? t('devcode.err.u', { position: e.position }) : t('devcode.err.syntax', { position: e.position, char: e.char });
-    case 'length':
-      return t('devcode.err.length', { got: e.got, want: e.want });
-    case 'uncorrectable':
-      return t('devcode.err.uncorrectable');
-    case 'version':
-      return t('devcode.err.version');
-    default:
-      return e.message;
-  }
+/** The device-code field: codeInput of kind "device". */
+export function deviceCodeInput(opts = {}) {
+  return codeInput({ ...opts, kind: 'device' });
+}
+
+/** A person's explanation of a codec error about a code of kind, in the current language. */
+export function errorText(e, kind = 'device') {
+  const err = kinds[kind].err;
+  if (e.kind === 'syntax' && (e.char === 'U' || e.char === 'u')) return err.u(e);
+  return err[e.kind] ? err[e.kind](e) : e.message;
+}
+
+/**
+ * The server's report of a corrected code ({input, corrected, changes:
+ * [{position, group, was, became}]}) as sentences.
+ */
+export function correctionText(c) {
+  const changes = c.changes || [];
+  if (changes.length) return changes.map((x) => t('devcode.corrected', { position: x.position, group: x.group, was: x.was, became: x.became })).join(' ');
+  return `${t('devcode.correctedCode')} ${c.corrected || ''}`;
 }

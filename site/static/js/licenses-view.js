@@ -5,6 +5,7 @@ import { h } from './dom.js';
 import { t, formatTime, has } from './i18n.js';
 import { licenseFileURL } from './api.js';
 import { badge, details } from './ui.js';
+import { codeBlock } from './code-view.js';
 
 /** When it expires, or "never". */
 export function expires(l) {
@@ -67,6 +68,8 @@ export function licenseDetails(l) {
     l.key_id ? [t('licenses.kid'), h('code', { class: 'wrap' }, l.key_id)] : null,
     l.replaces ? [t('licenses.replaces'), link(l.replaces)] : null,
     l.replaced_by ? [t('licenses.replacedBy'), link(l.replaced_by)] : null,
-    l.revoked_at ? [t('licenses.revokedAt'), formatTime(l.revoked_at)] : null,
+    l.released_at ? [t('licenses.releasedAt'), h('span', { 'data-testid': 'license-released-at' }, formatTime(l.released_at))]
+      : l.revoked_at ? [t('licenses.revokedAt'), formatTime(l.revoked_at)] : null,
+    l.code ? [t('licenses.confirmCode'), codeBlock(l.code, { testid: 'license-confirm-code', label: t('licenses.confirmCode') })] : null,
   ]);
 }

@@ -51,7 +51,8 @@ export async function render({ id, navigate }) {
   }
   const actions = [downloadLink(lic, { primary: true }),
     h('button', { type: 'button', class: 'secondary', onclick: showQR, 'data-testid': 'show-aqr' }, t('aqr.show'))];
-  if (canEdit && lic.status !== 'revoked') {
+  // A released license freed its seat: there is nothing to revoke or reissue.
+  if (canEdit && lic.status !== 'revoked' && lic.status !== 'released') {
     actions.push(h('button', { type: 'button', class: 'secondary', onclick: () => act('reissue') }, t('licenses.reissue')));
     actions.push(h('button', { type: 'button', class: 'danger', onclick: () => act('revoke') }, t('licenses.revoke')));
   }

@@ -59,6 +59,7 @@ export async function render({ id, navigate }) {
   const actions = canEdit && active ? [
     h('button', { type: 'button', class: 'primary', 'data-testid': 'issue-order-license', onclick: issue }, t('orders.issue')),
     linkButton(`/#/activate?order=${encodeURIComponent(order.id)}`, t('orders.activateDevice')),
+    order.confirm_codes ? h('a', { href: `/#/activate?order=${encodeURIComponent(order.id)}&issue=confirmation`, class: 'button secondary', 'data-testid': 'issue-confirmation-link' }, t('orders.issueConfirmation')) : null,
     h('button', { type: 'button', class: 'danger', onclick: revoke }, t('orders.revoke')),
   ] : [];
 
@@ -91,6 +92,9 @@ export async function render({ id, navigate }) {
       [t('orders.matchPolicy'), order.match_policy ? t(`policy.${order.match_policy}`) : ''],
       [t('orders.autoActivation'), order.auto_activation === false ? t('common.no') : t('common.yes')],
       [t('orders.reclaimReview'), order.reclaim_review ? t('common.yes') : t('common.no')],
+      [t('orders.confirmCodes'), h('span', { 'data-testid': 'order-confirm-codes', 'data-on': String(!!order.confirm_codes) },
+        order.confirm_codes ? t('orders.confirmCodesOn') : leased ? t('orders.confirmCodesLeased') : t('common.no'))],
+      order.confirm_key ? [t('orders.confirmKey'), h('code', { class: 'wrap' }, order.confirm_key)] : null,
       [t('orders.siteKey'), order.site_key ? h('code', { class: 'wrap' }, order.site_key) : ''],
       [t('orders.notes'), order.notes || ''],
       order.uid ? [t('orders.uid'), h('code', { class: 'wrap' }, order.uid)] : null,

@@ -67,6 +67,9 @@ function orderFields(refs) {
     { name: 'match_policy', label: t('orders.matchPolicy'), type: 'select', value: 'fuzzy', options: policies.map((p) => ({ value: p, label: t(`policy.${p}`) })) },
     { name: 'auto_activation', label: t('orders.autoActivation'), type: 'checkbox', value: true, help: t('orders.autoActivationHelp') },
     { name: 'reclaim_review', label: t('orders.reclaimReview'), type: 'checkbox', value: false, help: t('orders.reclaimReviewHelp') },
+    // Periodic and concurrent terminals get leases from a site server;
+    // a confirmation code grants what a device license does.
+    { name: 'confirm_codes', label: t('orders.confirmCodes'), type: 'checkbox', value: false, help: t('orders.confirmCodesHelp'), show: not('periodic', 'concurrent') },
     { name: 'reference', label: t('orders.reference'), help: t('orders.referenceHelp') },
     { name: 'site_key', label: t('orders.siteKey'), type: 'textarea', rows: 2, help: t('orders.siteKeyHelp'), placeholder: 'licet-pub1:…', attrs: { autocapitalize: 'none' } },
     { name: 'notes', label: t('orders.notes'), type: 'textarea', rows: 2 },
@@ -84,6 +87,7 @@ export function orderBody(v) {
   if (b.match_policy === 'fuzzy') delete b.match_policy;
   if (b.auto_activation) delete b.auto_activation;
   if (!b.reclaim_review) delete b.reclaim_review;
+  if (!b.confirm_codes) delete b.confirm_codes;
   return compact(b);
 }
 
