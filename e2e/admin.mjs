@@ -200,6 +200,8 @@ try {
 
   step('the auditor reads but does not write');
   await page.click('#lang-toggle');
+  // The page is drawn again in English: fill the form only once it is.
+  await page.locator('main[data-page=login] button[type=submit]', { hasText: 'Sign in' }).waitFor();
   await page.fill('input[name=username]', 'ada');
   await page.fill('input[name=password]', 'ada has a long password');
   await page.click('form button[type=submit]');
