@@ -271,7 +271,7 @@ export default {
   'tokens.delete': 'Delete',
   'tokens.deleteConfirm': 'Delete the token "{name}"? Scripts using it stop working.',
   'tokens.deleted': 'Token deleted.',
-  'tokens.roleHelp': 'At most your own role.',
+  'tokens.roleHelp': 'Your own role; an admin may choose any.',
 
   'accounts.title': 'Accounts',
   'accounts.intro': 'Admins manage everything; operators manage products, customers, orders and licenses; auditors can only read.',

@@ -271,7 +271,7 @@ export default {
   'tokens.delete': '删除',
   'tokens.deleteConfirm': '确定删除令牌“{name}”？使用它的脚本将无法工作。',
   'tokens.deleted': '令牌已删除。',
-  'tokens.roleHelp': '不能高于您自己的角色。',
+  'tokens.roleHelp': '与您自己的角色相同；管理员可任选。',
 
   'accounts.title': '账户',
   'accounts.intro': '管理员管理一切；操作员管理产品、客户、订单和许可证；审计员只能查看。',

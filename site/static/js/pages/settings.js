@@ -10,7 +10,9 @@ import { compact } from './resource.js';
 export const title = 'nav.settings';
 
 const roles = ['admin', 'operator', 'auditor'];
-const rank = { auditor: 1, operator: 2, admin: 3 };
+// tokenRoles: the roles a token may have. The server gives an admin's
+// tokens any role and everyone else's only their own.
+const tokenRoles = (own) => (own === 'admin' ? roles : [own]);
 
 function itemsOf(data) {
   return Array.isArray(data) ? data : (data && data.items) || [];
@@ -58,7 +60,7 @@ function tokensSection() {
     className: 'inline',
     fields: [
       { name: 'name', label: t('tokens.name'), required: true, placeholder: t('tokens.namePlaceholder') },
-      { name: 'role', label: t('accounts.role'), type: 'select', value: session.account.role, options: roles.filter((r) => rank[r] <= rank[session.account.role]).map((r) => ({ value: r, label: t(`role.${r}`) })), help: t('tokens.roleHelp') },
+      { name: 'role', label: t('accounts.role'), type: 'select', value: session.account.role, options: tokenRoles(session.account.role).map((r) => ({ value: r, label: t(`role.${r}`) })), help: t('tokens.roleHelp') },
       { name: 'expires_days', label: t('tokens.expiresDays'), type: 'number', min: 1, max: 3650, help: t('tokens.expiresHelp') },
     ],
     submitLabel: t('tokens.create'),
