@@ -84,47 +84,20 @@ func (a *API) createProduct(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getProduct(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "product")
-	if err != nil {
-		return err
-	}
-	p, err := a.store.Product(r.Context(), id)
-	if err != nil {
-		return storeErr(err, "product")
-	}
-	return writeJSON(w, http.StatusOK, productOf(p))
+	return getRecord(w, r, "product", a.store.Product, productOf)
 }
 
 func (a *API) patchProduct(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "product")
-	if err != nil {
-		return err
-	}
 	var in productPatch
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	var out store.Product
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-		p, err := q.Product(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if in.Name != nil {
-			p.Name = *in.Name
-		}
-		if in.Description != nil {
-			p.Description = *in.Description
-		}
-		p.UpdatedAt = a.now()
-		if out, err = q.UpdateProduct(r.Context(), p); err != nil {
-			return err
-		}
-		return au.log(q, "product.update", fmt.Sprintf("product:%d", id), changed(map[string]bool{
-			"name": in.Name != nil, "description": in.Description != nil}))
-	})
+	out, err := patchRecord(a, w, r, "product", &in, (*store.Queries).Product, (*store.Queries).UpdateProduct,
+		func(p *store.Product) (f fields) {
+			set(&f, "name", &p.Name, in.Name)
+			set(&f, "description", &p.Description, in.Description)
+			p.UpdatedAt = a.now()
+			return f
+		})
 	if err != nil {
-		return storeErr(err, "product")
+		return err
 	}
 	a.orders.forget()
 	return writeJSON(w, http.StatusOK, productOf(out))
@@ -196,63 +169,75 @@ func (a *API) createCustomer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) getCustomer(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "customer")
-	if err != nil {
-		return err
-	}
-	c, err := a.store.Customer(r.Context(), id)
-	if err != nil {
-		return storeErr(err, "customer")
-	}
-	return writeJSON(w, http.StatusOK, customerOf(c))
+	return getRecord(w, r, "customer", a.store.Customer, customerOf)
 }
 
 func (a *API) patchCustomer(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "customer")
-	if err != nil {
-		return err
-	}
 	var in customerPatch
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	var out store.Customer
-	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
-		c, err := q.Customer(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		if in.Name != nil {
-			c.Name = *in.Name
-		}
-		if in.Email != nil {
-			c.Email = *in.Email
-		}
-		if in.Notes != nil {
-			c.Notes = *in.Notes
-		}
-		c.UpdatedAt = a.now()
-		if out, err = q.UpdateCustomer(r.Context(), c); err != nil {
-			return err
-		}
-		return au.log(q, "customer.update", fmt.Sprintf("customer:%d", id), changed(map[string]bool{
-			"name": in.Name != nil, "email": in.Email != nil, "notes": in.Notes != nil}))
-	})
+	out, err := patchRecord(a, w, r, "customer", &in, (*store.Queries).Customer, (*store.Queries).UpdateCustomer,
+		func(c *store.Customer) (f fields) {
+			set(&f, "name", &c.Name, in.Name)
+			set(&f, "email", &c.Email, in.Email)
+			set(&f, "notes", &c.Notes, in.Notes)
+			c.UpdatedAt = a.now()
+			return f
+		})
 	if err != nil {
-		return storeErr(err, "customer")
+		return err
 	}
 	return writeJSON(w, http.StatusOK, customerOf(out))
 }
 
-// changed lists the fields a patch set, for the audit detail.
-func changed(m map[string]bool) map[string]any {
-	var f []string
-	for _, k := range []string{"name", "description", "email", "notes", "role", "password", "disabled"} {
-		if m[k] {
-			f = append(f, k)
-		}
+// getRecord writes the record the path's id names, as view shows it.
+func getRecord[R, V any](w http.ResponseWriter, r *http.Request, what string,
+	load func(context.Context, int64) (R, error), view func(R) V) error {
+	id, err := pathID(r, what)
+	if err != nil {
+		return err
 	}
-	return map[string]any{"changed": f}
+	rec, err := load(r.Context(), id)
+	if err != nil {
+		return storeErr(err, what)
+	}
+	return writeJSON(w, http.StatusOK, view(rec))
 }
 
-var _ = context.Background
+// fields names the fields a patch set, in order, for the audit entry.
+type fields []string
+
+// set copies *v to *dst and names the field in f when the patch carries it.
+func set[T any](f *fields, name string, dst, v *T) {
+	if v != nil {
+		*dst = *v
+		*f = append(*f, name)
+	}
+}
+
+// patchRecord decodes the body into in and, in one transaction, loads the
+// record the path's id names, lets apply change it (and stamp its UpdatedAt),
+// stores it with save and audits what+".update" naming the fields set.
+func patchRecord[R any](a *API, w http.ResponseWriter, r *http.Request, what string, in any,
+	load func(*store.Queries, context.Context, int64) (R, error),
+	save func(*store.Queries, context.Context, R) (R, error),
+	apply func(*R) fields) (R, error) {
+	var out R
+	id, err := pathID(r, what)
+	if err != nil {
+		return out, err
+	}
+	if err := decodeJSON(w, r, in); err != nil {
+		return out, err
+	}
+	err = a.inTx(r, func(q *store.Queries, au *auditor) error {
+		rec, err := load(q, r.Context(), id)
+		if err != nil {
+			return err
+		}
+		f := apply(&rec)
+		if out, err = save(q, r.Context(), rec); err != nil {
+			return err
+		}
+		return au.log(q, what+".update", fmt.Sprintf("%s:%d", what, id), map[string]any{"changed": []string(f)})
+	})
+	return out, storeErr(err, what)
+}
