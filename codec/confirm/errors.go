@@ -47,29 +47,17 @@ var (
 // "uncorrectable", "version", "malformed", "needs-correction", "key",
 // "no-key", "wrong-key", "wrong-product", "terms", "bad-signature",
 // "expired", or "" for nil and errors from elsewhere.
-func ErrorKind(err error) string {
-	for _, k := range []struct {
-		err  error
-		kind string
-	}{
-		{ErrVersion, "version"},
-		{ErrMalformed, "malformed"},
-		{ErrNeedsCorrection, "needs-correction"},
-		{ErrNoKey, "no-key"},
-		{ErrKey, "key"},
-		{ErrWrongKey, "wrong-key"},
-		{ErrWrongProduct, "wrong-product"},
-		{ErrTerms, "terms"},
-		{ErrBadSignature, "bad-signature"},
-		{ErrExpired, "expired"},
-	} {
-		if errors.Is(err, k.err) {
-			return k.kind
-		}
-	}
-	switch k := devcode.ErrorKind(err); k {
-	case "syntax", "length", "uncorrectable":
-		return k
-	}
-	return ""
+func ErrorKind(err error) string { return devcode.LayoutErrorKind(err, errorKinds) }
+
+var errorKinds = []devcode.Kind{
+	{Err: ErrVersion, Name: "version"},
+	{Err: ErrMalformed, Name: "malformed"},
+	{Err: ErrNeedsCorrection, Name: "needs-correction"},
+	{Err: ErrNoKey, Name: "no-key"},
+	{Err: ErrKey, Name: "key"},
+	{Err: ErrWrongKey, Name: "wrong-key"},
+	{Err: ErrWrongProduct, Name: "wrong-product"},
+	{Err: ErrTerms, Name: "terms"},
+	{Err: ErrBadSignature, Name: "bad-signature"},
+	{Err: ErrExpired, Name: "expired"},
 }

@@ -1,6 +1,9 @@
 package devcode
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // A Layout is a kind of code longer than a device code, made of the same
 // characters, read with the same lenient input rules and shown in the same
@@ -88,6 +91,30 @@ func (l *Layout) CheckPartial(s string) Progress {
 		p.Result = Parsed{Canonical: l.s.format(code), Corrections: p.Result.Corrections}
 	}
 	return p
+}
+
+// A Kind pairs an outcome of a code built on a Layout with its stable
+// identifier, as the ErrorKind functions of such codes report it.
+type Kind struct {
+	Err  error
+	Name string
+}
+
+// LayoutErrorKind classifies an error of a code built on a Layout: the Name
+// of the first of kinds that err matches (errors.Is), else "syntax",
+// "length" or "uncorrectable" for the input errors Decode returns, else ""
+// (nil included).
+func LayoutErrorKind(err error, kinds []Kind) string {
+	for _, k := range kinds {
+		if errors.Is(err, k.Err) {
+			return k.Name
+		}
+	}
+	switch k := ErrorKind(err); k {
+	case "syntax", "length", "uncorrectable":
+		return k
+	}
+	return ""
 }
 
 // BitWriter packs fields into the bits a code carries, most significant

@@ -80,28 +80,16 @@ var errPadding = fmt.Errorf("%w: padding bits are set", ErrMalformed)
 // as used in the test vectors: "syntax", "length", "uncorrectable",
 // "version", "malformed", "needs-correction", "other-license", "bad-tag",
 // "not-activation", "day", or "" for nil and errors from elsewhere.
-func ErrorKind(err error) string {
-	for _, k := range []struct {
-		err  error
-		kind string
-	}{
-		{ErrVersion, "version"},
-		{ErrMalformed, "malformed"},
-		{ErrNeedsCorrection, "needs-correction"},
-		{ErrOtherLicense, "other-license"},
-		{ErrBadTag, "bad-tag"},
-		{ErrNotActivation, "not-activation"},
-		{ErrDay, "day"},
-	} {
-		if errors.Is(err, k.err) {
-			return k.kind
-		}
-	}
-	switch k := devcode.ErrorKind(err); k {
-	case "syntax", "length", "uncorrectable":
-		return k
-	}
-	return ""
+func ErrorKind(err error) string { return devcode.LayoutErrorKind(err, errorKinds) }
+
+var errorKinds = []devcode.Kind{
+	{Err: ErrVersion, Name: "version"},
+	{Err: ErrMalformed, Name: "malformed"},
+	{Err: ErrNeedsCorrection, Name: "needs-correction"},
+	{Err: ErrOtherLicense, Name: "other-license"},
+	{Err: ErrBadTag, Name: "bad-tag"},
+	{Err: ErrNotActivation, Name: "not-activation"},
+	{Err: ErrDay, Name: "day"},
 }
 
 // Secret is a release secret: the key of the tags of one activation's
