@@ -180,10 +180,21 @@ func (p *Program) printUsage(w io.Writer) {
 }
 
 // Flags returns a flag set for the named subcommand that reports to the
-// Env's standard error instead of exiting.
-func (p *Program) Flags(e *Env, name string) *flag.FlagSet {
+// Env's standard error instead of exiting. Given usage lines (synopsis and
+// description), its usage text is those lines, a blank line, then the
+// flags.
+func (p *Program) Flags(e *Env, name string, usage ...string) *flag.FlagSet {
 	fs := flag.NewFlagSet(p.Name+" "+name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
+	if len(usage) > 0 {
+		fs.Usage = func() {
+			for _, l := range usage {
+				fmt.Fprintln(e.Stderr, l)
+			}
+			fmt.Fprintln(e.Stderr)
+			fs.PrintDefaults()
+		}
+	}
 	return fs
 }
 

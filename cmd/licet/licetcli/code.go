@@ -37,17 +37,13 @@ func readDeviceCode(e *Env, name, code string) (devcode.Parsed, error) {
 }
 
 func runCodeDecode(e *Env, args []string) error {
-	fs := newFlags(e, "code decode")
+	fs := newFlags(e, "code decode",
+		"usage: licet code decode [--json] CODE... | -",
+		"",
+		"Checks each device code, corrects a single wrong character, and prints the",
+		"canonical form and the fields. '-' reads one code per line from standard input.",
+		"Exits 0 when every code is valid or was corrected, 1 otherwise.")
 	asJSON := fs.Bool("json", false, "print one JSON object per code and line")
-	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet code decode [--json] CODE... | -")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Checks each device code, corrects a single wrong character, and prints the")
-		fmt.Fprintln(e.Stderr, "canonical form and the fields. '-' reads one code per line from standard input.")
-		fmt.Fprintln(e.Stderr, "Exits 0 when every code is valid or was corrected, 1 otherwise.")
-		fmt.Fprintln(e.Stderr)
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -196,7 +192,10 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func runCodeExample(e *Env, args []string) error {
-	fs := newFlags(e, "code example")
+	fs := newFlags(e, "code example",
+		"usage: licet code example [--product N] [--digest HEX] [--nonce N]",
+		"",
+		"Prints a fresh valid device code, with a random digest and nonce unless given.")
 	product := fs.Uint64("product", 1, "product short `id` (0-65535)")
 	digestHex := fs.String("digest", "", "birth-record digest, 16 hex `digits` (default random)")
 	var nonce uint32
@@ -209,13 +208,6 @@ func runCodeExample(e *Env, args []string) error {
 		nonce, nonceSet = uint32(v), true
 		return nil
 	})
-	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet code example [--product N] [--digest HEX] [--nonce N]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Prints a fresh valid device code, with a random digest and nonce unless given.")
-		fmt.Fprintln(e.Stderr)
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -157,7 +157,13 @@ type confirmOutput struct {
 }
 
 func runIssueConfirm(e *Env, args []string) error {
-	fset := newFlags(e, "issue confirm")
+	fset := newFlags(e, "issue confirm",
+		"usage: licet issue confirm --key DIR/"+confirmKeyFile+" --order FILE --device-code CODE [--days N] [--json]",
+		"",
+		"Prints the 80-character confirmation code that activates the terminal showing CODE under",
+		"the order, which the terminal must have imported ('licetd import'). The code is a classical",
+		"signature with the order's confirmation key; the terminal marks the activation classical",
+		"until a full license replaces it.")
 	keyPath := fset.String("key", "", "the sealed confirmation key `FILE`, or the DIR holding "+confirmKeyFile)
 	passFile := fset.String("passphrase-file", "", "read the key's passphrase from `FILE` (default: $LICET_PASSPHRASE or a prompt)")
 	orderFile := fset.String("order", "", "the order license `FILE` the terminal imported")
@@ -165,16 +171,6 @@ func runIssueConfirm(e *Env, args []string) error {
 	days := optionalUint{max: 100 * 366}
 	fset.Var(&days, "days", "the activation ends after `N` days, rounded up to a whole day from the order's start (default: with the order)")
 	asJSON := fset.Bool("json", false, "print the code and what it grants as JSON")
-	fset.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet issue confirm --key DIR/"+confirmKeyFile+" --order FILE --device-code CODE [--days N] [--json]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Prints the 80-character confirmation code that activates the terminal showing CODE under")
-		fmt.Fprintln(e.Stderr, "the order, which the terminal must have imported ('licetd import'). The code is a classical")
-		fmt.Fprintln(e.Stderr, "signature with the order's confirmation key; the terminal marks the activation classical")
-		fmt.Fprintln(e.Stderr, "until a full license replaces it.")
-		fmt.Fprintln(e.Stderr)
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err

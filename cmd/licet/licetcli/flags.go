@@ -10,8 +10,11 @@ import (
 // The words every subcommand uses, from package internal/command.
 
 // newFlags returns a flag set for the named subcommand that reports to the
-// Env's standard error instead of exiting.
-func newFlags(e *Env, name string) *flag.FlagSet { return cli.Flags(e, name) }
+// Env's standard error instead of exiting; its usage text is the synopsis
+// and description lines, then the flags (command.Program.Flags).
+func newFlags(e *Env, name string, usage ...string) *flag.FlagSet {
+	return cli.Flags(e, name, usage...)
+}
 
 // parseFlags parses args with flags and positional arguments in any order
 // and returns the positional ones (command.ParseFlags).

@@ -18,20 +18,16 @@ func init() {
 }
 
 func runInspect(e *Env, args []string) error {
-	fs := newFlags(e, "inspect")
+	fs := newFlags(e, "inspect",
+		"usage: licet inspect FILE --trust DIR/licet.pub [--trust KEY...] [--json] [--at TIME]",
+		"",
+		"Prints the signed objects of a license file (CBOR or armoured text; '-' reads",
+		"standard input) and verifies every signature and delegation against the trusted",
+		"keys. Exits 0 only if the file verifies.")
 	var trust listFlag
 	fs.Var(&trust, "trust", "a trusted root public key `FILE` (DIR/licet.pub; repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	at := fs.String("at", "", "verify at this RFC 3339 `time` instead of now")
-	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet inspect FILE --trust DIR/licet.pub [--trust KEY...] [--json] [--at TIME]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Prints the signed objects of a license file (CBOR or armoured text; '-' reads")
-		fmt.Fprintln(e.Stderr, "standard input) and verifies every signature and delegation against the trusted")
-		fmt.Fprintln(e.Stderr, "keys. Exits 0 only if the file verifies.")
-		fmt.Fprintln(e.Stderr)
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -205,7 +205,12 @@ func (s *signingFlags) report(e *Env, format string, args ...any) {
 }
 
 func runIssueOrder(e *Env, args []string) error {
-	fs := newFlags(e, "issue order")
+	fs := newFlags(e, "issue order",
+		"usage: licet issue order --key DIR/licet.key --product ID --customer NAME --mode MODE",
+		"                         [--seats N] --days N --out FILE [flags]",
+		"",
+		"Signs an order license: N seats of a product in one mode for a window, delegated",
+		"to the site key a site server signs leases and device licenses with.")
 	s := addSigningFlags(fs)
 	ck := addConfirmKeyFlags(fs)
 	customer := fs.String("customer", "", "the customer's `name`")
@@ -236,15 +241,6 @@ func runIssueOrder(e *Env, args []string) error {
 	maxVersion := fs.String("max-version", "", "product `version` no longer covered (exclusive)")
 	manual := fs.Bool("manual", false, "turn auto-activation off: only registered or approved terminals activate")
 	reclaimReview := fs.Bool("reclaim-review", false, "a reclaim started from the site console needs approval")
-	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet issue order --key DIR/licet.key --product ID --customer NAME --mode MODE")
-		fmt.Fprintln(e.Stderr, "                         [--seats N] --days N --out FILE [flags]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Signs an order license: N seats of a product in one mode for a window, delegated")
-		fmt.Fprintln(e.Stderr, "to the site key a site server signs leases and device licenses with.")
-		fmt.Fprintln(e.Stderr)
-		fs.PrintDefaults()
-	}
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}
@@ -350,7 +346,12 @@ func endText(t codec.Timestamp) string {
 }
 
 func runIssueDevice(e *Env, args []string) error {
-	fs := newFlags(e, "issue device")
+	fs := newFlags(e, "issue device",
+		"usage: licet issue device --key DIR/licet.key --device-code CODE --product ID --days N",
+		"                          --out FILE [flags]",
+		"",
+		"Signs a device license with the vendor key for the terminal a device code names.",
+		"The code's product must be --product.")
 	s := addSigningFlags(fs)
 	code := fs.String("device-code", "", "the terminal's device `code` (25 characters, one typo is corrected)")
 	orderFile := fs.String("order", "", "an order license `FILE` to name as the order the license draws on")
@@ -358,15 +359,6 @@ func runIssueDevice(e *Env, args []string) error {
 	fs.Func("policy", "fingerprint match `policy`: exact, fuzzy (default) or loose", func(v string) error {
 		return policy.UnmarshalText([]byte(v))
 	})
-	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet issue device --key DIR/licet.key --device-code CODE --product ID --days N")
-		fmt.Fprintln(e.Stderr, "                          --out FILE [flags]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Signs a device license with the vendor key for the terminal a device code names.")
-		fmt.Fprintln(e.Stderr, "The code's product must be --product.")
-		fmt.Fprintln(e.Stderr)
-		fs.PrintDefaults()
-	}
 	if err := s.parse(fs, args); err != nil {
 		return err
 	}

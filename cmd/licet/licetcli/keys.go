@@ -27,19 +27,15 @@ const (
 var keySealParams = keyseal.DefaultParams
 
 func runKeysGenerate(e *Env, args []string) error {
-	fset := newFlags(e, "keys generate")
+	fset := newFlags(e, "keys generate",
+		"usage: licet keys generate --out DIR [--passphrase-file FILE] [--force]",
+		"",
+		"Makes a hybrid ML-DSA-65 + Ed25519 key pair. Writes DIR/"+privateKeyFile+", encrypted",
+		"under a passphrase (Argon2id + XChaCha20-Poly1305, mode 0600), and DIR/"+publicKeyFile+",",
+		"the public key in text form. Prints the key id.")
 	out := fset.String("out", "", "`DIR`ectory to write "+privateKeyFile+" and "+publicKeyFile+" in (created if missing)")
 	passFile := fset.String("passphrase-file", "", "read the passphrase from `FILE` (default: $LICET_PASSPHRASE, else a prompt)")
 	force := fset.Bool("force", false, "overwrite existing key files")
-	fset.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet keys generate --out DIR [--passphrase-file FILE] [--force]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Makes a hybrid ML-DSA-65 + Ed25519 key pair. Writes DIR/"+privateKeyFile+", encrypted")
-		fmt.Fprintln(e.Stderr, "under a passphrase (Argon2id + XChaCha20-Poly1305, mode 0600), and DIR/"+publicKeyFile+",")
-		fmt.Fprintln(e.Stderr, "the public key in text form. Prints the key id.")
-		fmt.Fprintln(e.Stderr)
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err

@@ -17,16 +17,13 @@ func init() {
 }
 
 func runQRFrames(e *Env, args []string) error {
-	fs := newFlags(e, "qr frames")
+	fs := newFlags(e, "qr frames",
+		"usage: licet qr frames FILE [--block N] [--count N] [--id HEX]",
+		"Prints the animated-QR frames of FILE (- for standard input), one text per line,",
+		"each for one QR code in alphanumeric mode. Show them in a loop at 6 to 8 frames a second.")
 	block := fs.Int("block", fountain.DefaultBlockSize, "largest block `size` in bytes (1 to 2048; 400 fits a version 16 QR code at level M)")
 	count := fs.Int("count", 0, "number of frames to print (default: the first loop, all source frames and their repair frames)")
 	id := fs.String("id", "", "transfer id, 8 hex digits (default: from the SHA-256 of the file)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: licet qr frames FILE [--block N] [--count N] [--id HEX]")
-		fmt.Fprintln(fs.Output(), "Prints the animated-QR frames of FILE (- for standard input), one text per line,")
-		fmt.Fprintln(fs.Output(), "each for one QR code in alphanumeric mode. Show them in a loop at 6 to 8 frames a second.")
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -71,15 +68,12 @@ func runQRFrames(e *Env, args []string) error {
 }
 
 func runQRJoin(e *Env, args []string) error {
-	fs := newFlags(e, "qr join")
+	fs := newFlags(e, "qr join",
+		"usage: licet qr join [--out FILE] < FRAMES",
+		"Reads animated-QR frame texts on standard input, one per line, in any order, and",
+		"writes the file they carry as soon as it is complete. Blank lines are ignored; damaged",
+		"frames and frames of another transfer than the first frame's are reported and skipped.")
 	out := fs.String("out", "", "write the file to `FILE` instead of standard output")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: licet qr join [--out FILE] < FRAMES")
-		fmt.Fprintln(fs.Output(), "Reads animated-QR frame texts on standard input, one per line, in any order, and")
-		fmt.Fprintln(fs.Output(), "writes the file they carry as soon as it is complete. Blank lines are ignored; damaged")
-		fmt.Fprintln(fs.Output(), "frames and frames of another transfer than the first frame's are reported and skipped.")
-		fs.PrintDefaults()
-	}
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

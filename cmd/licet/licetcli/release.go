@@ -24,20 +24,16 @@ type releaseOutput struct {
 }
 
 func runReleaseCheck(e *Env, args []string) error {
-	fset := newFlags(e, "release check")
+	fset := newFlags(e, "release check",
+		"usage: licet release check CODE (--license FILE | --confirmation CODE) [--json]",
+		"",
+		"Checks a 40-character release code against the activation it names: the license file",
+		"or the confirmation code it was issued. Exits 0 when the code is valid, 1 otherwise.",
+		"A valid code shows that its maker held that activation; it cannot show that every",
+		"copy of the license is gone.")
 	licFile := fset.String("license", "", "the license `FILE` the terminal was activated with, as issued")
 	conf := fset.String("confirmation", "", "the confirmation `CODE` the terminal was activated with, as issued")
 	asJSON := fset.Bool("json", false, "print the result as JSON")
-	fset.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet release check CODE (--license FILE | --confirmation CODE) [--json]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Checks a 40-character release code against the activation it names: the license file")
-		fmt.Fprintln(e.Stderr, "or the confirmation code it was issued. Exits 0 when the code is valid, 1 otherwise.")
-		fmt.Fprintln(e.Stderr, "A valid code shows that its maker held that activation; it cannot show that every")
-		fmt.Fprintln(e.Stderr, "copy of the license is gone.")
-		fmt.Fprintln(e.Stderr)
-		fset.PrintDefaults()
-	}
 	pos, err := parseFlags(fset, args)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package licetcli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,17 +18,13 @@ func init() {
 var version = "dev"
 
 func runServe(e *Env, args []string) error {
-	fs := newFlags(e, "serve")
-	fs.Usage = func() {
-		fmt.Fprintln(e.Stderr, "usage: licet serve [flags]")
-		fmt.Fprintln(e.Stderr)
-		fmt.Fprintln(e.Stderr, "Runs the vendor portal and its API. On first start it creates the vendor root key,")
-		fmt.Fprintln(e.Stderr, "sealed under a passphrase, and prints a one-time link that sets the admin password.")
-		fmt.Fprintln(e.Stderr, "Each flag may also come from its environment variable or a --config file;")
-		fmt.Fprintln(e.Stderr, "a flag wins over the variable, the variable over the file. See docs/config.md.")
-		fmt.Fprintln(e.Stderr)
-		fs.PrintDefaults()
-	}
+	fs := newFlags(e, "serve",
+		"usage: licet serve [flags]",
+		"",
+		"Runs the vendor portal and its API. On first start it creates the vendor root key,",
+		"sealed under a passphrase, and prints a one-time link that sets the admin password.",
+		"Each flag may also come from its environment variable or a --config file;",
+		"a flag wins over the variable, the variable over the file. See docs/config.md.")
 	resolve := server.Bind(fs, e.Getenv)
 	pos, err := parseFlags(fs, args)
 	if err != nil {

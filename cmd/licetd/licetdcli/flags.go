@@ -2,7 +2,6 @@ package licetdcli
 
 import (
 	"flag"
-	"fmt"
 
 	"licet.dev/licet/agent"
 	"licet.dev/licet/internal/command"
@@ -21,14 +20,7 @@ type settingsFlags struct {
 // settings, reporting to the Env's standard error instead of exiting. Its
 // usage text is the synopsis and description lines, then the flags.
 func newFlags(e *Env, name string, usage ...string) *settingsFlags {
-	fs := cli.Flags(e, name)
-	fs.Usage = func() {
-		for _, l := range usage {
-			fmt.Fprintln(e.Stderr, l)
-		}
-		fmt.Fprintln(e.Stderr)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags(e, name, usage...)
 	return &settingsFlags{FlagSet: fs, e: e, resolve: agent.Bind(fs, e.Getenv)}
 }
 
