@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
 	"os/user"
 	"strconv"
 	"strings"
@@ -315,16 +314,4 @@ func CheckWebAddr(addr string) error {
 
 // Logger returns the structured logger the configuration describes
 // (LogFormat, LogLevel, Log).
-func (c *Config) Logger() *slog.Logger {
-	w := c.Log
-	if w == nil {
-		w = os.Stderr
-	}
-	var level slog.Level
-	level.UnmarshalText([]byte(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
+func (c *Config) Logger() *slog.Logger { return settings.Logger(c.Log, c.LogFormat, c.LogLevel) }

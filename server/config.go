@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -65,8 +64,6 @@ type Config struct {
 // DefaultConfig returns the defaults that [Bind] documents.
 func DefaultConfig() Config { return table.Defaults() }
 
-func str(p func(*Config) *string) func(*Config, string) error { return settings.String(p) }
-
 func dur(p func(*Config) *time.Duration) func(*Config, string) error {
 	return func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
@@ -81,10 +78,6 @@ func dur(p func(*Config) *time.Duration) func(*Config, string) error {
 	}
 }
 
-func oneOf(p func(*Config) *string, allowed ...string) func(*Config, string) error {
-	return settings.OneOf(p, allowed...)
-}
-
 // configFileEnv names the configuration file when --config is not given.
 const configFileEnv = "LICET_CONFIG"
 
@@ -93,7 +86,7 @@ var table = &settings.Table[Config]{
 	FileEnv: configFileEnv,
 	Settings: []settings.Setting[Config]{
 		{Name: "data", Env: "LICET_DATA", Default: "licet-data", Help: "directory for the embedded database and generated files",
-			Parse: str(func(c *Config) *string { return &c.DataDir })},
+			Parse: settings.String(func(c *Config) *string { return &c.DataDir })},
 		{Name: "listen", Env: "LICET_LISTEN", Default: "127.0.0.1:8080", Help: "address to listen on (host:port)",
 			Parse: func(c *Config, v string) error {
 				if _, _, err := net.SplitHostPort(v); err != nil {
@@ -111,9 +104,9 @@ var table = &settings.Table[Config]{
 				return nil
 			}},
 		{Name: "tls-cert", Env: "LICET_TLS_CERT", Help: "PEM certificate file for HTTPS (with --tls-key)",
-			Parse: str(func(c *Config) *string { return &c.TLSCert })},
+			Parse: settings.String(func(c *Config) *string { return &c.TLSCert })},
 		{Name: "tls-key", Env: "LICET_TLS_KEY", Help: "PEM private key file for HTTPS (with --tls-cert)",
-			Parse: str(func(c *Config) *string { return &c.TLSKey })},
+			Parse: settings.String(func(c *Config) *string { return &c.TLSKey })},
 		{Name: "tls-self-signed", Env: "LICET_TLS_SELF_SIGNED", Default: "false", Bool: true,
 			Help: "serve HTTPS with a self-signed certificate kept in the data directory",
 			Parse: func(c *Config, v string) error {
@@ -138,11 +131,11 @@ var table = &settings.Table[Config]{
 				return nil
 			}},
 		{Name: "passphrase-file", Env: "LICET_PASSPHRASE_FILE", Help: "file holding the root key passphrase (else LICET_PASSPHRASE, else a prompt)",
-			Parse: str(func(c *Config) *string { return &c.PassphraseFile })},
+			Parse: settings.String(func(c *Config) *string { return &c.PassphraseFile })},
 		{Name: "log-format", Env: "LICET_LOG_FORMAT", Default: "text", Help: "log format: text or json",
-			Parse: oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
+			Parse: settings.OneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
 		{Name: "log-level", Env: "LICET_LOG_LEVEL", Default: "info", Help: "log level: debug, info, warn or error",
-			Parse: oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+			Parse: settings.OneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 		{Name: "read-header-timeout", Env: "LICET_READ_HEADER_TIMEOUT", Default: "10s", Help: "time allowed to read request headers",
 			Parse: dur(func(c *Config) *time.Duration { return &c.ReadHeaderTimeout })},
 		{Name: "read-timeout", Env: "LICET_READ_TIMEOUT", Default: "30s", Help: "time allowed to read a whole request",
@@ -199,19 +192,8 @@ func (c *Config) check() error {
 // tls reports whether the server speaks HTTPS.
 func (c *Config) tls() bool { return c.TLSCert != "" || c.TLSSelfSigned }
 
-func (c *Config) logger() *slog.Logger {
-	w := c.Log
-	if w == nil {
-		w = os.Stderr
-	}
-	var level slog.Level
-	level.UnmarshalText([]byte(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
+// logger is the logger the configuration describes (LogFormat, LogLevel, Log).
+func (c *Config) logger() *slog.Logger { return settings.Logger(c.Log, c.LogFormat, c.LogLevel) }
 
 // SettingDoc describes one setting, for help text and documentation.
 type SettingDoc = settings.Doc
