@@ -63,6 +63,43 @@ type Request struct {
 	Held string
 }
 
+// RequestView is a Request as `licetd request --json` and the activation
+// page's GET /api/birth show it (docs/cli.md, docs/localapi.md).
+type RequestView struct {
+	Product    uint16 `json:"product"`
+	DeviceCode string `json:"device_code"`
+	Nonce      uint32 `json:"nonce"`
+	// Digest is Digest in 64 lower-case hex digits.
+	Digest string `json:"digest"`
+	// RequestURL is URL; "" with RequestURLNote saying why.
+	RequestURL     string `json:"request_url"`
+	RequestURLNote string `json:"request_url_note,omitempty"`
+	WithComponents bool   `json:"request_has_components"`
+	WeakIdentity   bool   `json:"weak_identity"`
+	// MissingSources is Missing, an empty list rather than null.
+	MissingSources []string `json:"missing_sources"`
+	Instance       string   `json:"instance,omitempty"`
+	Reused         bool     `json:"reused"`
+	HeldLicense    string   `json:"held_license,omitempty"`
+}
+
+// View returns r as RequestView shows it.
+func (r *Request) View() RequestView {
+	v := RequestView{
+		Product: r.Product, DeviceCode: r.DeviceCode.String(), Nonce: r.Nonce,
+		Digest: fmt.Sprintf("%x", r.Digest), RequestURL: r.URL, WithComponents: r.WithComponents,
+		WeakIdentity: r.Weak, MissingSources: r.Missing, Instance: r.Instance, Reused: r.Reused,
+		HeldLicense: r.Held,
+	}
+	if v.MissingSources == nil {
+		v.MissingSources = []string{}
+	}
+	if r.URL == "" && r.URLError != nil {
+		v.RequestURLNote = r.URLError.Error()
+	}
+	return v
+}
+
 // Request makes an activation request for a product, or shows the pending
 // one again, and keeps its birth record and nonce in the state so that
 // Import can check the license that answers it.

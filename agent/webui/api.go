@@ -2,7 +2,6 @@ package webui
 
 import (
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -23,36 +22,16 @@ const MaxCodeSize = 1 << 10
 // device code and the request QR code itself (with the WebAssembly codec),
 // and what the daemon made of it, to compare and to fall back on.
 type Birth struct {
-	Product uint16 `json:"product"`
+	agent.RequestView
 	// BirthRecord is the canonical encoding of the birth record
 	// (fingerprint.Record.MarshalBinary), standard base64 with padding.
 	BirthRecord string `json:"birth_record"`
-	// Digest is the birth record's SHA-256, 64 lower-case hex digits.
-	Digest string `json:"digest"`
-	Nonce  uint32 `json:"nonce"`
 	// PortalURL is the vendor portal the request URL points to, as
 	// airgap.NormalizePortal gives it; "" when none is configured.
 	PortalURL string `json:"portal_url"`
-	// DeviceCode is the device code as the daemon computes it.
-	DeviceCode string `json:"device_code"`
 	// CreatedAt is when the request was made: the request bundle's issue
 	// time.
 	CreatedAt time.Time `json:"created_at"`
-	// RequestURL is the request URL as the daemon makes it; "" without a
-	// portal, with RequestURLNote saying why.
-	RequestURL     string `json:"request_url"`
-	RequestURLNote string `json:"request_url_note,omitempty"`
-	// WithComponents says whether the request URL carries the component
-	// hashes (they are left out when the QR code would be too large).
-	WithComponents bool     `json:"request_has_components"`
-	WeakIdentity   bool     `json:"weak_identity"`
-	MissingSources []string `json:"missing_sources"`
-	Instance       string   `json:"instance,omitempty"`
-	// Reused is set when the pending request was shown again.
-	Reused bool `json:"reused"`
-	// HeldLicense is the license the terminal holds for the product,
-	// which the license answering this request replaces.
-	HeldLicense string `json:"held_license,omitempty"`
 }
 
 // Imported is the answer to POST /api/license and POST /api/confirm: the
@@ -109,30 +88,14 @@ func (s *Server) birth(w http.ResponseWriter, r *http.Request) error {
 		return agentError(err)
 	}
 	b := Birth{
-		Product:        req.Product,
-		BirthRecord:    base64.StdEncoding.EncodeToString(req.Birth),
-		Digest:         hex.EncodeToString(req.Digest[:]),
-		Nonce:          req.Nonce,
-		DeviceCode:     req.DeviceCode.String(),
-		CreatedAt:      req.Created,
-		RequestURL:     req.URL,
-		WithComponents: req.WithComponents,
-		WeakIdentity:   req.Weak,
-		MissingSources: req.Missing,
-		Instance:       req.Instance,
-		Reused:         req.Reused,
-		HeldLicense:    req.Held,
-	}
-	if b.MissingSources == nil {
-		b.MissingSources = []string{}
+		RequestView: req.View(),
+		BirthRecord: base64.StdEncoding.EncodeToString(req.Birth),
+		CreatedAt:   req.Created,
 	}
 	if p := s.a.Config().Portal; p != "" {
 		if n, err := airgap.NormalizePortal(p); err == nil {
 			b.PortalURL = n
 		}
-	}
-	if req.URL == "" && req.URLError != nil {
-		b.RequestURLNote = req.URLError.Error()
 	}
 	return writeJSON(w, b)
 }

@@ -16,19 +16,8 @@ func init() {
 
 // requestJSON is the output of `licetd request --json`.
 type requestJSON struct {
-	Product        uint16   `json:"product"`
-	DeviceCode     string   `json:"device_code"`
-	Nonce          uint32   `json:"nonce"`
-	Digest         string   `json:"digest"`
-	RequestURL     string   `json:"request_url"`
-	RequestURLNote string   `json:"request_url_note,omitempty"`
-	WithComponents bool     `json:"request_has_components"`
-	WeakIdentity   bool     `json:"weak_identity"`
-	MissingSources []string `json:"missing_sources"`
-	Instance       string   `json:"instance,omitempty"`
-	Reused         bool     `json:"reused"`
-	HeldLicense    string   `json:"held_license,omitempty"`
-	PNG            string   `json:"png,omitempty"`
+	agent.RequestView
+	PNG string `json:"png,omitempty"`
 }
 
 func runRequest(e *Env, args []string) error {
@@ -84,18 +73,7 @@ func runRequest(e *Env, args []string) error {
 		}
 	}
 	if *asJSON {
-		out := requestJSON{
-			Product: r.Product, DeviceCode: r.DeviceCode.String(), Nonce: r.Nonce,
-			Digest: fmt.Sprintf("%x", r.Digest), RequestURL: r.URL, WithComponents: r.WithComponents,
-			WeakIdentity: r.Weak, MissingSources: r.Missing, Instance: r.Instance, Reused: r.Reused,
-			HeldLicense: r.Held, PNG: *pngFile,
-		}
-		if out.MissingSources == nil {
-			out.MissingSources = []string{}
-		}
-		if r.URL == "" && r.URLError != nil {
-			out.RequestURLNote = r.URLError.Error()
-		}
+		out := requestJSON{RequestView: r.View(), PNG: *pngFile}
 		return printJSON(e, out)
 	}
 	fmt.Fprintf(e.Stdout, "device code: %s  (product %d)\n", r.DeviceCode, r.Product)
