@@ -202,37 +202,36 @@ func writeJSON(w http.ResponseWriter, v any) error {
 // agentError turns an error of package agent into problem details: the
 // outcome as the code, the message and hint for people.
 func agentError(err error) *httpError {
-	msg := strings.TrimPrefix(err.Error(), "agent: ")
-	he := &httpError{Status: http.StatusUnprocessableEntity, Public: msg, Hint: agent.Hint(err), Err: err}
-	switch {
-	case errors.Is(err, agent.ErrStateDamaged):
-		he.Status, he.Code = http.StatusConflict, "state-damaged"
-	case errors.Is(err, agent.ErrWrongProduct):
-		he.Code = "wrong-product"
-	case errors.Is(err, agent.ErrWrongMachine):
-		he.Code = "wrong-machine"
-	case errors.Is(err, agent.ErrExpired):
-		he.Code = "expired"
-	case errors.Is(err, agent.ErrNotYetValid):
-		he.Code = "not-yet-valid"
-	case errors.Is(err, agent.ErrUntrusted):
-		he.Code = "untrusted"
-	case errors.Is(err, agent.ErrNoRequest):
-		he.Code = "no-request"
-	case errors.Is(err, agent.ErrReleased):
-		he.Code = "released"
-	case errors.Is(err, agent.ErrNoOrder):
-		he.Code = "no-order"
-	case errors.Is(err, agent.ErrBadCode):
-		he.Code = "bad-code"
-	case errors.Is(err, agent.ErrClockTurnedBack):
-		he.Code = "clock-turned-back"
-	case errors.Is(err, agent.ErrInvalid):
-		he.Code = "invalid"
-	default:
-		// Reading the machine or the state failed: not the request's
-		// fault. The message names what, and carries no secret.
-		he.Status, he.Code = http.StatusInternalServerError, "terminal"
+	he := &httpError{Public: strings.TrimPrefix(err.Error(), "agent: "), Hint: agent.Hint(err), Err: err}
+	for _, o := range agentOutcomes {
+		if errors.Is(err, o.err) {
+			he.Status, he.Code = o.status, o.code
+			return he
+		}
 	}
+	// Reading the machine or the state failed: not the request's fault.
+	// The message names what, and carries no secret.
+	he.Status, he.Code = http.StatusInternalServerError, "terminal"
 	return he
+}
+
+// agentOutcomes are the agent's outcomes as problem status and code, the
+// first that an error matches winning.
+var agentOutcomes = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{agent.ErrStateDamaged, http.StatusConflict, "state-damaged"},
+	{agent.ErrWrongProduct, http.StatusUnprocessableEntity, "wrong-product"},
+	{agent.ErrWrongMachine, http.StatusUnprocessableEntity, "wrong-machine"},
+	{agent.ErrExpired, http.StatusUnprocessableEntity, "expired"},
+	{agent.ErrNotYetValid, http.StatusUnprocessableEntity, "not-yet-valid"},
+	{agent.ErrUntrusted, http.StatusUnprocessableEntity, "untrusted"},
+	{agent.ErrNoRequest, http.StatusUnprocessableEntity, "no-request"},
+	{agent.ErrReleased, http.StatusUnprocessableEntity, "released"},
+	{agent.ErrNoOrder, http.StatusUnprocessableEntity, "no-order"},
+	{agent.ErrBadCode, http.StatusUnprocessableEntity, "bad-code"},
+	{agent.ErrClockTurnedBack, http.StatusUnprocessableEntity, "clock-turned-back"},
+	{agent.ErrInvalid, http.StatusUnprocessableEntity, "invalid"},
 }
