@@ -198,6 +198,6 @@ func (c *Config) logger() *slog.Logger { return settings.Logger(c.Log, c.LogForm
 // SettingDoc describes one setting, for help text and documentation.
 type SettingDoc = settings.Doc
 
-// Usage lists every setting with its variable and default, for help text
-// and docs/config.md.
-func Usage() []SettingDoc { return table.Docs() }
+// Settings lists every setting with its variable and default, as
+// docs/config.md documents them.
+func Settings() []SettingDoc { return table.Docs() }

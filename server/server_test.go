@@ -17,6 +17,18 @@ import (
 	"time"
 )
 
+func TestSettingsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/config.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings() {
+		if !strings.Contains(string(b), "`"+s.Flag+"`") || !strings.Contains(string(b), "`"+s.Env+"`") {
+			t.Errorf("docs/config.md does not document %s (%s)", s.Flag, s.Env)
+		}
+	}
+}
+
 func bind(t *testing.T, args []string, env map[string]string) (Config, error) {
 	t.Helper()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
