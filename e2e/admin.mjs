@@ -8,34 +8,19 @@
 // Input (environment): LICET_URL, LICET_SETUP_TOKEN, LICET_PASSPHRASE (of
 // the server's root key), LICET_OUT, LICET_CHROMIUM. Output: one JSON line.
 
-import { chromium } from 'playwright-core';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { env, launch, failureShots } from './browser.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`admin.mjs: ${name} is not set`);
-  return v;
-};
 const base = env('LICET_URL').replace(/\/$/, '');
 const out = env('LICET_OUT');
 const password = 'correct horse battery staple';
 
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'licet-chromium-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.LICET_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  locale: 'en-US',
-  viewport: { width: 1280, height: 900 },
-});
-context.setDefaultTimeout(30_000);
-const step = (s) => process.stderr.write(`admin.mjs: ${s}\n`);
 // Uncaught exceptions fail the test; console errors are expected here (the
 // server answers 4xx on purpose), so only page errors count.
-const problems = [];
+const b = await launch({ consoleErrors: false });
+const { context, problems } = b;
+const step = (s) => process.stderr.write(`admin.mjs: ${s}\n`);
 const result = {};
 
 async function open(page, route, name) {
@@ -45,7 +30,6 @@ async function open(page, route, name) {
 
 try {
   const page = context.pages()[0] || await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 
   step('setup: the server refuses a short password, shown under the field');
   await page.goto(`${base}/setup#${env('LICET_SETUP_TOKEN')}`);
@@ -215,15 +199,12 @@ try {
   assert.deepEqual(problems, []);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (e) {
-  let n = 0;
+  await failureShots(context, out, 'admin');
   for (const p of context.pages()) {
-    n += 1;
-    await p.screenshot({ path: path.join(out, `failure-${n}.png`), fullPage: true }).catch(() => {});
-    process.stderr.write(`admin.mjs: page ${n} at ${p.url()}: ${(await p.locator('main').innerText().catch(() => '')).slice(0, 2000)}\n`);
+    process.stderr.write(`admin.mjs: page at ${p.url()}: ${(await p.locator('main').innerText().catch(() => '')).slice(0, 2000)}\n`);
   }
   if (problems.length) process.stderr.write(`admin.mjs: browser problems:\n${problems.join('\n')}\n`);
   throw e;
 } finally {
-  await context.close();
-  await rm(userDataDir, { recursive: true, force: true });
+  await b.close();
 }

@@ -1,4 +1,4 @@
-// Shared by the air-gap browser scripts: Debian's Chromium with a fresh
+// Shared by the browser scripts: Debian's Chromium with a fresh
 // profile, optionally a fake camera that plays a Y4M file, and a record of
 // console errors, page errors and the requests the pages make.
 
@@ -15,10 +15,12 @@ export function env(name) {
 }
 
 /**
- * launch({camera, viewport, locale}) -> {context, problems, requests, close()}
+ * launch({camera, viewport, locale, isMobile, consoleErrors}) -> {context, problems, requests, close()}
  * camera: a .y4m file for --use-file-for-fake-video-capture.
+ * consoleErrors: false for pages that log errors on purpose (answers of 4xx
+ * the test asks for); page errors count as problems always.
  */
-export async function launch({ camera = '', viewport = { width: 1280, height: 900 }, locale = 'en-US', isMobile = false } = {}) {
+export async function launch({ camera = '', viewport = { width: 1280, height: 900 }, locale = 'en-US', isMobile = false, consoleErrors = true } = {}) {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'licet-chromium-'));
   const args = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
   if (camera) args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${camera}`);
@@ -36,7 +38,7 @@ export async function launch({ camera = '', viewport = { width: 1280, height: 90
   const problems = [];
   const requests = [];
   const watch = (page) => {
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    if (consoleErrors) page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => requests.push(r.url()));
   };

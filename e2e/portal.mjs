@@ -15,17 +15,10 @@
 // Chromium is Debian's /usr/bin/chromium (LICET_CHROMIUM overrides); no
 // browser is ever downloaded.
 
-import { chromium } from 'playwright-core';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { env, launch, failureShots } from './browser.mjs';
 
-const env = (name) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`portal.mjs: ${name} is not set`);
-  return v;
-};
 const base = env('LICET_URL').replace(/\/$/, '');
 const out = env('LICET_OUT');
 const typed = env('LICET_DEVICE_CODE');
@@ -34,33 +27,16 @@ const typoPos = Number(env('LICET_TYPO_POSITION'));
 const shortId = env('LICET_PRODUCT_SHORT_ID');
 const requestURL = env('LICET_REQUEST_URL');
 const request = requestURL.slice(requestURL.lastIndexOf('/R/') + 3);
-const timeout = 30_000;
-
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'licet-chromium-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.LICET_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  acceptDownloads: true,
-  locale: 'en-US',
-  viewport: { width: 1280, height: 900 },
-  hasTouch: true,
-});
-context.setDefaultTimeout(timeout);
 
 // Any console error, uncaught exception or CSP violation fails the test.
-const problems = [];
-function watch(page) {
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-}
+const b = await launch();
+const { context, problems } = b;
 
 const step = (s) => process.stderr.write(`portal.mjs: ${s}\n`);
 const result = {};
 
 try {
   const page = context.pages()[0] || await context.newPage();
-  watch(page);
 
   step('setup link');
   await page.goto(`${base}/setup#${env('LICET_SETUP_TOKEN')}`);
@@ -180,7 +156,6 @@ try {
 
   step('request URL on a phone');
   const phone = await context.newPage();
-  watch(phone);
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.goto(requestURL);
   await phone.waitForURL(/#\/activate\?request=/);
@@ -204,15 +179,12 @@ try {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (e) {
   // Leave what the pages showed for whoever reads the failure.
-  let n = 0;
+  await failureShots(context, out, 'portal');
   for (const p of context.pages()) {
-    n += 1;
-    await p.screenshot({ path: path.join(out, `failure-${n}.png`), fullPage: true }).catch(() => {});
-    process.stderr.write(`portal.mjs: page ${n} at ${p.url()}: ${(await p.locator('main').innerText().catch(() => '')).slice(0, 2000)}\n`);
+    process.stderr.write(`portal.mjs: page at ${p.url()}: ${(await p.locator('main').innerText().catch(() => '')).slice(0, 2000)}\n`);
   }
   if (problems.length) process.stderr.write(`portal.mjs: browser problems:\n${problems.join('\n')}\n`);
   throw e;
 } finally {
-  await context.close();
-  await rm(userDataDir, { recursive: true, force: true });
+  await b.close();
 }
