@@ -15,9 +15,9 @@ import (
 func parseDeviceCode(s string) map[string]any {
 	p, err := devcode.Parse(s)
 	if err != nil {
-		return map[string]any{"ok": false, "result": "invalid", "error": devcodeError(err)}
+		return codeFailure(err, devcode.ErrorKind(err))
 	}
-	return parsedValue(p)
+	return deviceCodeValue(p)
 }
 
 // checkDeviceCode is licet.checkDeviceCode: input that is still being
@@ -31,58 +31,17 @@ func parseDeviceCode(s string) map[string]any {
 // corrections are present when the code is complete and accepted.
 func checkDeviceCode(s string) map[string]any {
 	pr := devcode.CheckPartial(s)
-	groups := make([]any, len(pr.Groups))
-	for i, g := range pr.Groups {
-		groups[i] = map[string]any{"text": g.Text, "status": g.Status.String()}
-	}
-	out := map[string]any{
-		"input":    pr.Canonical,
-		"typed":    pr.Typed,
-		"length":   devcode.Len,
-		"complete": pr.Complete,
-		"groups":   groups,
-	}
-	switch {
-	case pr.Err != nil:
-		out["ok"] = false
-		out["result"] = "invalid"
-		out["error"] = devcodeError(pr.Err)
-	case !pr.Complete:
-		out["ok"] = true
-		out["result"] = "incomplete"
-	default:
-		for k, v := range parsedValue(pr.Result) {
-			out[k] = v
-		}
-	}
-	return out
+	return progressAnswer(pr, devcode.ErrorKind, func() map[string]any { return deviceCodeValue(pr.Result) })
 }
 
-func parsedValue(p devcode.Parsed) map[string]any {
-	result := "valid"
-	corr := make([]any, len(p.Corrections))
-	for i, c := range p.Corrections {
-		result = "corrected"
-		corr[i] = map[string]any{
-			"position": c.Pos,
-			"group":    c.Group(),
-			"was":      string(rune(c.Was)),
-			"became":   string(rune(c.Became)),
-		}
-	}
-	return map[string]any{
-		"ok":          true,
-		"result":      result,
-		"canonical":   p.Canonical,
-		"corrections": corr,
-		"fields": map[string]any{
-			"version": int(p.Code.Version),
-			"flags":   int(p.Code.Flags),
-			"product": int(p.Code.Product),
-			"digest":  hex.EncodeToString(p.Code.Digest[:]),
-			"nonce":   int(p.Code.Nonce),
-		},
-	}
+func deviceCodeValue(p devcode.Parsed) map[string]any {
+	return codeValue(p.Canonical, p.Corrections, map[string]any{
+		"version": int(p.Code.Version),
+		"flags":   int(p.Code.Flags),
+		"product": int(p.Code.Product),
+		"digest":  hex.EncodeToString(p.Code.Digest[:]),
+		"nonce":   int(p.Code.Nonce),
+	})
 }
 
 // devcodeError describes an error of the devcode package: its stable kind
