@@ -43,10 +43,7 @@ func (a *API) createAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v invalid
-	username, err := auth.CheckUsername(in.Username)
-	if err != nil {
-		v.add("username", "use 1 to 64 of a-z 0-9 . _ @ - starting with a letter or digit")
-	}
+	username := checkUsername(&v, in.Username)
 	checkNewAccount(&v, username, &in.Role, &in.Password)
 	if err := v.err(); err != nil {
 		return err

@@ -74,6 +74,15 @@ func passwordProblem(err error) string {
 	return "is too weak: " + msg + " (at least 12 characters, 5 different ones, not the username)"
 }
 
+// checkUsername returns the username normalized, or adds its field error.
+func checkUsername(v *invalid, u string) string {
+	n, err := auth.CheckUsername(u)
+	if err != nil {
+		v.add("username", "use 1 to 64 of a-z 0-9 . _ @ - starting with a letter or digit")
+	}
+	return n
+}
+
 // checkNewAccount collects the field errors of a new or changed username,
 // role and password, so that a form can show them all at once.
 func checkNewAccount(v *invalid, username string, role *string, password *string) {
@@ -154,10 +163,7 @@ func (a *API) setup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var v invalid
-	username, err := auth.CheckUsername(in.Username)
-	if err != nil {
-		v.add("username", "use 1 to 64 of a-z 0-9 . _ @ - starting with a letter or digit")
-	}
+	username := checkUsername(&v, in.Username)
 	checkNewAccount(&v, username, nil, &in.Password)
 	if in.Token == "" {
 		v.add("token", "is required")
