@@ -1,12 +1,8 @@
 package main
 
 import (
-	"image"
-	"image/color"
 	"strings"
 	"testing"
-
-	"rsc.io/qr/coding"
 
 	"licet.dev/licet/airgap/qr"
 	"licet.dev/licet/airgap/scan"
@@ -41,31 +37,14 @@ func TestQRSVGByteMode(t *testing.T) {
 	if got["ok"] != true || got["mode"] != "byte" || !strings.HasPrefix(got["svg"].(string), "<svg") {
 		t.Fatalf("%v", got)
 	}
-	v := got["version"].(int)
-	p, err := coding.NewPlan(coding.Version(v), coding.Q, 0)
+	c, err := qr.Bytes(text, qr.Q, qr.MaxVersion)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := p.Encode(coding.String(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if svg := svgOf(c.Size, c.Black, 2); svg != got["svg"] {
+	if got["svg"] != c.SVG(2) || got["version"] != c.Version {
 		t.Fatal("svg differs from the symbol")
 	}
-	const scale, quiet = 6, 4
-	n := (c.Size + 2*quiet) * scale
-	img := image.NewGray(image.Rect(0, 0, n, n))
-	for y := range n {
-		for x := range n {
-			mx, my := x/scale-quiet, y/scale-quiet
-			if mx >= 0 && my >= 0 && mx < c.Size && my < c.Size && c.Black(mx, my) {
-				img.SetGray(x, y, color.Gray{0})
-			} else {
-				img.SetGray(x, y, color.Gray{255})
-			}
-		}
-	}
+	img := c.Image(6, 4)
 	res, err := scan.Image(img)
 	if err != nil || res.Text != text {
 		t.Fatalf("scanned %q, %v", res.Text, err)

@@ -1,5 +1,6 @@
 // Package qr makes QR code symbols (ISO/IEC 18004) for text in alphanumeric
-// mode at a chosen error correction level and highest version, and renders
+// mode (or, for other text, byte mode) at a chosen error correction level
+// and highest version, and renders
 // them as Unicode half-block text for terminals, PNG and SVG.
 //
 // Symbols are built with rsc.io/qr/coding, which lets the caller fix the
@@ -115,11 +116,8 @@ func (c *Code) Dark(x, y int) bool {
 // smallest version that holds it, up to maxVersion. Text with a character
 // outside AlphanumericSet is an error; text too long is a *TooLongError.
 func Alphanumeric(text string, level Level, maxVersion int) (*Code, error) {
-	if level < L || level > H {
-		return nil, fmt.Errorf("qr: error correction level %d out of range", int(level))
-	}
-	if maxVersion < 1 || maxVersion > MaxVersion {
-		return nil, fmt.Errorf("qr: version %d out of range 1 to %d", maxVersion, MaxVersion)
+	if err := checkLimits(level, maxVersion); err != nil {
+		return nil, err
 	}
 	if err := CheckAlphanumeric(text); err != nil {
 		return nil, err
@@ -135,6 +133,33 @@ func Alphanumeric(text string, level Level, maxVersion int) (*Code, error) {
 		return nil, &TooLongError{Chars: len(text), Max: Capacity(maxVersion, level), MaxVersion: maxVersion, Level: level}
 	}
 	return encode(coding.Alpha(text), version, level)
+}
+
+// Bytes encodes text in byte mode (its UTF-8 bytes), for text outside
+// AlphanumericSet such as a URL with lower-case letters, at the given level
+// in the smallest version that holds it, up to maxVersion. Text too long
+// is an error matching ErrTooLong.
+func Bytes(text string, level Level, maxVersion int) (*Code, error) {
+	if err := checkLimits(level, maxVersion); err != nil {
+		return nil, err
+	}
+	enc := coding.String(text)
+	for v := 1; v <= maxVersion; v++ {
+		if enc.Bits(coding.Version(v)) <= coding.Version(v).DataBytes(coding.Level(level))*8 {
+			return encode(enc, v, level)
+		}
+	}
+	return nil, fmt.Errorf("qr: text of %d bytes does not fit a version %d QR code at level %v: %w", len(text), maxVersion, level, ErrTooLong)
+}
+
+func checkLimits(level Level, maxVersion int) error {
+	if level < L || level > H {
+		return fmt.Errorf("qr: error correction level %d out of range", int(level))
+	}
+	if maxVersion < 1 || maxVersion > MaxVersion {
+		return fmt.Errorf("qr: version %d out of range 1 to %d", maxVersion, MaxVersion)
+	}
+	return nil
 }
 
 // encode builds the symbol with each mask and keeps the one of lowest

@@ -275,6 +275,31 @@ func TestScanChosenMask(t *testing.T) {
 	}
 }
 
+// TestBytes: text outside the alphanumeric set is coded in byte mode in the
+// smallest version that holds it, with the mask of lowest penalty, and
+// scans back; too much text matches ErrTooLong.
+func TestBytes(t *testing.T) {
+	text := "https://portal.example/P/aZ09-_xyzAbCdEfGh"
+	c, err := qr.Bytes(text, qr.Q, qr.MaxVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 42 bytes: 4 + 8 + 336 bits; version 3-Q holds 34 data bytes, 4-Q 48.
+	if c.Version != 4 || c.Level != qr.Q {
+		t.Errorf("version %d level %v, want 4 Q", c.Version, c.Level)
+	}
+	res, err := scan.Image(c.Image(3, qr.QuietZone))
+	if err != nil || res.Text != text {
+		t.Fatalf("scanned %+v, %v", res, err)
+	}
+	if _, err := qr.Bytes(text, qr.Q, 3); !errors.Is(err, qr.ErrTooLong) {
+		t.Errorf("version 3: %v, want ErrTooLong", err)
+	}
+	if _, err := qr.Bytes(text, qr.Q, 41); err == nil || errors.Is(err, qr.ErrTooLong) {
+		t.Errorf("version 41: %v, want a range error", err)
+	}
+}
+
 // BenchmarkFrameQR makes the version 16 symbol of one animated-QR frame,
 // all eight masks tried, and its SVG: the work of showing one frame.
 func BenchmarkFrameQR(b *testing.B) {
