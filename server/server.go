@@ -82,19 +82,15 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
-	var fp string
+	scheme, fp := "http", ""
 	if cfg.tls() {
 		cert, f, err := loadTLS(&cfg, cfg.Rand, cfg.Now())
 		if err != nil {
 			ln.Close()
 			return err
 		}
-		fp = f
+		scheme, fp = "https", f
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
-	}
-	scheme := "http"
-	if cfg.tls() {
-		scheme = "https"
 	}
 	public := cfg.PublicURL
 	if public == "" {
