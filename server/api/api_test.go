@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,11 +182,14 @@ func TestLoginRateLimit(t *testing.T) {
 	})
 }
 
+// viewers numbers the products setupOrder creates, whose names must differ.
+var viewers atomic.Int64
+
 // setupOrder creates a product, a customer and an order and returns the
 // order and the product's short id.
 func setupOrder(t testing.TB, c *client, o map[string]any) (order, uint16) {
 	var p product
-	c.must("POST", "/api/v1/products", map[string]any{"name": "Viewer " + fmt.Sprint(time.Now().UnixNano())}, 201, &p)
+	c.must("POST", "/api/v1/products", map[string]any{"name": fmt.Sprint("Viewer ", viewers.Add(1))}, 201, &p)
 	var cu customer
 	c.must("POST", "/api/v1/customers", map[string]any{"name": "Site A", "email": "it@site-a.example"}, 201, &cu)
 	o["product_id"], o["customer_id"] = p.ID, cu.ID
