@@ -39,7 +39,9 @@ type Env struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	Now    func() time.Time
-	Rand   io.Reader
+	// Rand must be safe for concurrent use, as crypto/rand.Reader is:
+	// commands that serve (licetd run) read it from several goroutines.
+	Rand io.Reader
 	// Context bounds commands that run until stopped (licetd run); nil
 	// means a context that SIGINT or SIGTERM cancels.
 	Context context.Context

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"flag"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,8 +31,22 @@ func testEnv(t *testing.T) (*Env, *bytes.Buffer, *bytes.Buffer) {
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 		Getenv: func(k string) string { return env[k] },
 		Now:    func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) },
-		Rand:   strings.NewReader(strings.Repeat("0123456789abcdef", 64)),
+		Rand:   &lockedRand{r: rand.NewChaCha8([32]byte{'l', 'i', 'c', 'e', 't', 'd'})},
 	}, &out, &errb
+}
+
+// lockedRand is a deterministic random source that, like crypto/rand, may
+// be read from several goroutines: licetd run reads Env.Rand from the
+// daemon and from its activation page at once.
+type lockedRand struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedRand) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
 }
 
 func TestExitCodes(t *testing.T) {
