@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"licet.dev/licet/server/auth"
+	"licet.dev/licet/site"
 )
 
 type ctxKey int
@@ -61,17 +62,6 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// securityHeaders are sent with every response.
-func securityHeaders(h http.Header) {
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "+
-		"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; "+
-		"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-}
-
 // observe wraps the whole handler tree: request id, security headers, panic
 // recovery, metrics and one structured log line per request. It never logs
 // headers, cookies, query strings or bodies, so no secret reaches the log.
@@ -84,7 +74,7 @@ func (a *API) observe(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), keyInfo, &reqInfo{id: id})
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
-		securityHeaders(w.Header())
+		site.SecurityHeaders(w.Header())
 		w.Header().Set("X-Request-Id", id)
 		defer func() {
 			if v := recover(); v != nil {
