@@ -107,45 +107,38 @@ func addSigningFlags(fs *flag.FlagSet) *signingFlags {
 	return s
 }
 
-// window returns issued_at, not_before and not_after.
-func (s *signingFlags) window(e *Env) (issued, notBefore, notAfter codec.Timestamp, err error) {
-	now := e.Now()
-	issued = codec.At(now)
-	notBefore = issued
+// header returns the header of the object to sign: --id (default random),
+// issued now, valid from --not-before (default now) for --days.
+func (s *signingFlags) header(e *Env) (codec.Header, error) {
+	h := codec.Header{IssuedAt: codec.At(e.Now())}
+	h.NotBefore = h.IssuedAt
 	if *s.notBefore != "" {
 		t, err := time.Parse(time.RFC3339, *s.notBefore)
 		if err != nil {
-			return 0, 0, 0, usagef("--not-before: %v", err)
+			return codec.Header{}, usagef("--not-before: %v", err)
 		}
-		notBefore = codec.At(t)
+		h.NotBefore = codec.At(t)
 	}
 	if !s.days.set {
-		return 0, 0, 0, usagef("--days is required (0 for no end)")
+		return codec.Header{}, usagef("--days is required (0 for no end)")
 	}
 	if s.days.v > 0 {
-		notAfter = notBefore.Add(codec.Days(int(s.days.v)))
-		if notAfter <= issued {
-			return 0, 0, 0, usagef("the license would end at %s, before it is issued", notAfter)
+		h.NotAfter = h.NotBefore.Add(codec.Days(int(s.days.v)))
+		if h.NotAfter <= h.IssuedAt {
+			return codec.Header{}, usagef("the license would end at %s, before it is issued", h.NotAfter)
 		}
 	}
-	return issued, notBefore, notAfter, nil
-}
-
-func (s *signingFlags) objectID(e *Env) (codec.ID, error) {
-	var id codec.ID
 	if *s.id != "" {
-		if err := id.UnmarshalText([]byte(*s.id)); err != nil {
-			return id, usagef("--id: %v", err)
+		if err := h.ID.UnmarshalText([]byte(*s.id)); err != nil {
+			return codec.Header{}, usagef("--id: %v", err)
 		}
-		if id.IsZero() {
-			return id, usagef("--id may not be zero")
+		if h.ID.IsZero() {
+			return codec.Header{}, usagef("--id may not be zero")
 		}
-		return id, nil
+	} else if _, err := io.ReadFull(e.Rand, h.ID[:]); err != nil {
+		return codec.Header{}, fmt.Errorf("making a license id: %w", err)
 	}
-	if _, err := io.ReadFull(e.Rand, id[:]); err != nil {
-		return id, fmt.Errorf("making a license id: %w", err)
-	}
-	return id, nil
+	return h, nil
 }
 
 // parse parses the arguments of an issuing command, which takes no
@@ -257,16 +250,12 @@ func runIssueOrder(e *Env, args []string) error {
 		return withHint(usagef("--seats must be at least 1 in mode %s", mode),
 			"use --mode unlimited for an order without a seat limit")
 	}
-	issued, notBefore, notAfter, err := s.window(e)
-	if err != nil {
-		return err
-	}
-	id, err := s.objectID(e)
+	hdr, err := s.header(e)
 	if err != nil {
 		return err
 	}
 	o := &codec.OrderLicense{
-		Header:        codec.Header{ID: id, IssuedAt: issued, NotBefore: notBefore, NotAfter: notAfter},
+		Header:        hdr,
 		Vendor:        *vendor,
 		Customer:      *customer,
 		Reference:     *reference,
@@ -373,16 +362,12 @@ func runIssueDevice(e *Env, args []string) error {
 		return withHint(fmt.Errorf("the device code is for product %d, not --product %d", p.Code.Product, s.product.v),
 			"check the product the terminal runs, or the code")
 	}
-	issued, notBefore, notAfter, err := s.window(e)
-	if err != nil {
-		return err
-	}
-	id, err := s.objectID(e)
+	hdr, err := s.header(e)
 	if err != nil {
 		return err
 	}
 	d := &codec.DeviceLicense{
-		Header:      codec.Header{ID: id, IssuedAt: issued, NotBefore: notBefore, NotAfter: notAfter},
+		Header:      hdr,
 		Product:     p.Code.Product,
 		ProductName: *s.name,
 		Binding:     codec.Binding{Digest: codec.Bytes(p.Code.Digest[:]), Nonce: p.Code.Nonce, Policy: policy},
