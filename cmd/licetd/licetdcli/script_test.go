@@ -251,23 +251,18 @@ func cmdAPIGet(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: apiget SOCKET PATH")
 	}
 	sock := ts.MkAbs(args[0])
+	// The daemon links its socket into place once it listens.
+	if err := waitForPath(sock, 10*time.Second); err != nil {
+		ts.Fatalf("apiget: %v", err)
+	}
 	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, "unix", sock)
 	}}}
 	defer hc.CloseIdleConnections()
-	deadline := time.Now().Add(10 * time.Second)
-	var resp *http.Response
-	for {
-		var err error
-		resp, err = hc.Get("http://licetd" + args[1])
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("apiget: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	resp, err := hc.Get("http://licetd" + args[1])
+	if err != nil {
+		ts.Fatalf("apiget: %v", err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
