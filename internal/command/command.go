@@ -109,6 +109,14 @@ func (p *Program) Main(args []string, e *Env) int {
 	cmd, rest := p.lookup(args)
 	if cmd == nil {
 		if len(args) > 0 && args[0] != "help" && args[0] != "-h" && args[0] != "--help" {
+			if subs := p.subcommands(args[0]); len(subs) > 0 && len(args) > 1 && (args[1] == "-h" || args[1] == "--help") {
+				p.printGroupUsage(e.Stdout, args[0])
+				return 0
+			} else if len(subs) > 0 && (len(args) == 1 || strings.HasPrefix(args[1], "-")) {
+				fmt.Fprintf(e.Stderr, "%s %s: missing subcommand: one of %s\n", p.Name, args[0], strings.Join(subs, ", "))
+				fmt.Fprintf(e.Stderr, "hint: run '%s %s %s -h' for its flags\n", p.Name, args[0], subs[0])
+				return ExitUsage
+			}
 			fmt.Fprintf(e.Stderr, "%s: unknown command %q\n", p.Name, strings.Join(args[:min(len(args), p.maxWords())], " "))
 			p.printUsage(e.Stderr)
 			return ExitUsage
@@ -154,6 +162,19 @@ func (p *Program) lookup(args []string) (*subcommand, []string) {
 	return nil, nil
 }
 
+// subcommands returns, in name order, the second words of the commands
+// whose first word is group ("order", "device" for "issue").
+func (p *Program) subcommands(group string) []string {
+	var subs []string
+	for name := range p.commands {
+		if first, second, ok := strings.Cut(name, " "); ok && first == group {
+			subs = append(subs, second)
+		}
+	}
+	sort.Strings(subs)
+	return subs
+}
+
 // maxWords is the number of words of the longest command name: an unknown
 // command is quoted with as many.
 func (p *Program) maxWords() int {
@@ -181,6 +202,20 @@ func (p *Program) printUsage(w io.Writer) {
 	fmt.Fprintf(w, "\nRun '%s <command> -h' for a command's flags. Documentation: %s\n", p.Name, p.Docs)
 }
 
+// printGroupUsage lists the commands whose first word is group.
+func (p *Program) printGroupUsage(w io.Writer, group string) {
+	subs := p.subcommands(group)
+	fmt.Fprintf(w, "usage: %s %s <%s> [flags]\n\n", p.Name, group, strings.Join(subs, "|"))
+	width := 0
+	for _, s := range subs {
+		width = max(width, len(s))
+	}
+	for _, s := range subs {
+		fmt.Fprintf(w, "  %-*s %s\n", width+3, s, p.commands[group+" "+s].summary)
+	}
+	fmt.Fprintf(w, "\nRun '%s %s <command> -h' for a command's flags. Documentation: %s\n", p.Name, group, p.Docs)
+}
+
 // Flags returns a flag set for the named subcommand that reports to the
 // Env's standard error instead of exiting. Given usage lines (synopsis and
 // description), its usage text is those lines, a blank line, then the
@@ -203,17 +238,23 @@ func (p *Program) Flags(e *Env, name string, usage ...string) *flag.FlagSet {
 // ParseFlags parses args with flags and positional arguments in any order
 // ("licet inspect FILE --trust KEY" as well as "--trust KEY FILE") and
 // returns the positional ones. A lone "-" is positional (standard input);
-// everything after "--" is positional. -h has printed the usage and ends
-// the command with status 0; a bad flag, which the flag set has reported,
-// with status 2.
+// everything after "--" is positional. -h prints the usage and ends the
+// command with status 0; a bad flag is a usage error (Usagef): one line
+// naming it and a hint to -h instead of the whole usage text.
 func ParseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, &ExitError{Code: 0}
 			}
-			return nil, &ExitError{Code: ExitUsage}
+			return nil, Usagef("%w", err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
