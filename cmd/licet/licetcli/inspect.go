@@ -58,7 +58,16 @@ func runInspect(e *Env, args []string) error {
 	}
 	f, err := codec.ParseFile(b)
 	if err != nil {
-		// One line, whatever the input: no hint, no dump.
+		// One line, whatever the input: no dump, and a hint only when
+		// the file is recognisably something else.
+		text := strings.TrimSpace(string(b[:min(len(b), 64)]))
+		switch {
+		case text == "":
+			return fmt.Errorf("%s: empty file, not a license", name)
+		case strings.HasPrefix(text, cose.PublicKeyPrefix), strings.HasPrefix(text, "-----BEGIN LICET PRIVATE KEY"):
+			return withHint(fmt.Errorf("%s: a key file, not a license: %w", name, err),
+				"pass the license file ('licet issue ... --out FILE'); a public key goes with --trust")
+		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	var res *codec.Result

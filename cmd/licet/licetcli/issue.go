@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -432,6 +433,9 @@ func readFile(path string, in io.Reader, limit int64, kind string) ([]byte, erro
 			return nil, err
 		}
 		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s is a directory, not a file", path)
+		}
 		r = f
 	}
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
@@ -458,7 +462,15 @@ func writeOutput(e *Env, path string, data []byte) error {
 // in the same directory, so that a crash leaves the old file or the new one,
 // never a part.
 func writeFile(path string, data []byte, perm os.FileMode) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return withHint(fmt.Errorf("cannot write %s: it is a directory", path),
+			"name a file to write, e.g. "+filepath.Join(path, "FILE"))
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return withHint(fmt.Errorf("cannot write %s: directory %s does not exist", path, filepath.Dir(path)),
+			"create it first, or name a file in an existing directory")
+	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

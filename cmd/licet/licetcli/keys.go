@@ -102,6 +102,10 @@ func readKeyFile(path string) ([]byte, error) { return readFile(path, nil, maxKe
 // and opens it with the passphrase from src. The file is checked before a
 // passphrase is asked for.
 func loadPrivateKey(e *Env, path string, src passphraseSource) (*cose.PrivateKey, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, withHint(fmt.Errorf("%s is a directory, not a private key file", path),
+			"pass the key file in it: --key "+filepath.Join(path, privateKeyFile))
+	}
 	b, err := readKeyFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, withHint(fmt.Errorf("private key %s does not exist", path),
