@@ -53,6 +53,10 @@ func readLicense(e *Env, path string) ([]byte, error) {
 			return nil, err
 		}
 		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, withHint(fmt.Errorf("%s is a directory, not a license file", path),
+				"name the .license file the vendor sent")
+		}
 		r = f
 	}
 	return io.ReadAll(io.LimitReader(r, agent.MaxLicenseFile+1))
