@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,7 +90,12 @@ func runCodeDecode(e *Env, args []string) error {
 		}
 	}
 	if bad > 0 {
-		return &ExitError{Code: 1, Err: withHint(fmt.Errorf("%d of %d codes invalid", bad, total), deviceCodeHint)}
+		h := deviceCodeHint
+		if len(pos) > 1 && !slices.Contains(pos, "-") && joinedIsCode(pos) {
+			// The groups of one code, typed with spaces and no quotes.
+			h = "the arguments are the groups of one code; quote it: licet code decode '" + strings.Join(pos, " ") + "'"
+		}
+		return &ExitError{Code: 1, Err: withHint(fmt.Errorf("%d of %d codes invalid", bad, total), h)}
 	}
 	return nil
 }
@@ -237,4 +243,10 @@ func runCodeExample(e *Env, args []string) error {
 	}
 	fmt.Fprintln(e.Stdout, devcode.New(uint16(*product), digest, nonce))
 	return nil
+}
+
+// joinedIsCode says whether args, run together, make one device code.
+func joinedIsCode(args []string) bool {
+	_, err := devcode.Parse(strings.Join(args, ""))
+	return err == nil
 }
