@@ -142,7 +142,9 @@ func (p *Program) Main(args []string, e *Env) int {
 	case errors.As(err, &ee):
 		return ee.Code
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.Stderr, "hint: run '%s %s -h' for usage\n", p.Name, cmd.name)
+		if hint.Of(err) == "" {
+			fmt.Fprintf(e.Stderr, "hint: run '%s %s -h' for usage\n", p.Name, cmd.name)
+		}
 		return ExitUsage
 	}
 	return ExitFailed

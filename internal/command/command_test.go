@@ -29,6 +29,8 @@ func testProgram() *Program {
 			return hint.Wrap(errors.New("pkg: it broke\n  badly"), "try again")
 		case "usage":
 			return Usagef("want %d arguments", 2)
+		case "usage hint":
+			return Usagef("want it: %w", hint.Wrap(errors.New("missing"), "give it"))
 		case "code":
 			return &ExitError{Code: 3}
 		case "code message":
@@ -56,6 +58,7 @@ func TestMain(t *testing.T) {
 		{[]string{"keys", "make", "--bogus"}, 2, "", "tool keys make: flag provided but not defined: -bogus\nhint: run 'tool keys make -h' for usage\n"},
 		{[]string{"fail", "hint"}, 1, "", "tool fail: it broke badly\nhint: try again\n"},
 		{[]string{"fail", "usage"}, 2, "", "tool fail: want 2 arguments\nhint: run 'tool fail -h' for usage\n"},
+		{[]string{"fail", "usage", "hint"}, 2, "", "tool fail: want it: missing\nhint: give it\n"},
 		{[]string{"fail", "code"}, 3, "", ""},
 		{[]string{"fail", "code", "message"}, 4, "", "tool fail: said\n"},
 		{[]string{"fail"}, 1, "", "tool fail: plain\n"},
@@ -103,5 +106,16 @@ func TestRunContext(t *testing.T) {
 	stop()
 	if ctx.Err() == nil {
 		t.Fatal("stop does not end the signal context")
+	}
+}
+
+func TestUsageErrorWithHintHasOneHint(t *testing.T) {
+	var out, errb bytes.Buffer
+	e := &Env{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	if code := testProgram().Main([]string{"fail", "usage", "hint"}, e); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if n := strings.Count(errb.String(), "hint:"); n != 1 {
+		t.Errorf("stderr %q has %d hints, want 1", &errb, n)
 	}
 }
