@@ -32,6 +32,10 @@ func runInspect(e *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(pos) == 2 && (strings.HasSuffix(pos[0], ".pub") || strings.HasSuffix(pos[1], ".pub")) {
+		return withHint(usagef("want one FILE, got 2 arguments"),
+			"give a trusted key with --trust: licet inspect FILE --trust DIR/licet.pub")
+	}
 	if len(pos) != 1 {
 		return usagef("want one FILE, got %d arguments", len(pos))
 	}
@@ -39,7 +43,7 @@ func runInspect(e *Env, args []string) error {
 	now := e.Now()
 	if *at != "" {
 		if now, err = time.Parse(time.RFC3339, *at); err != nil {
-			return usagef("--at: %v", err)
+			return usagef("--at %q: want an RFC 3339 time such as 2026-01-02T15:04:05Z", *at)
 		}
 	}
 	var roots []*cose.PublicKey

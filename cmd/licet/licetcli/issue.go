@@ -116,7 +116,7 @@ func (s *signingFlags) header(e *Env) (codec.Header, error) {
 	if *s.notBefore != "" {
 		t, err := time.Parse(time.RFC3339, *s.notBefore)
 		if err != nil {
-			return codec.Header{}, usagef("--not-before: %v", err)
+			return codec.Header{}, usagef("--not-before %q: want an RFC 3339 time such as 2026-01-02T15:04:05Z", *s.notBefore)
 		}
 		h.NotBefore = codec.At(t)
 	}
