@@ -3,6 +3,7 @@ package licetdcli
 import (
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,11 +49,14 @@ func runScan(e *Env, args []string) error {
 	var order []fountain.Transfer
 	var done *fountain.Decoder
 	var code string
-	read, skipped := 0, 0
+	read, skipped, notImages := 0, 0, 0
 	for _, path := range paths {
 		text, err := scanImage(path)
 		if err != nil {
 			skipped++
+			if errors.Is(err, image.ErrFormat) {
+				notImages++
+			}
 			fmt.Fprintf(e.Stderr, "licetd scan: %s: %v\n", path, strings.TrimPrefix(err.Error(), "scan: "))
 			continue
 		}
@@ -99,6 +103,9 @@ func runScan(e *Env, args []string) error {
 			return err
 		}
 		return printConfirmed(e, res, false)
+	case done == nil && len(order) == 0 && notImages == len(paths):
+		return withHint(fmt.Errorf("no QR code read: %d file(s) not PNG, JPEG or GIF images", notImages),
+			"scan reads photos or screenshots of the QR code; a license file is imported with 'licetd import FILE'")
 	case done == nil && len(order) == 0:
 		return withHint(fmt.Errorf("no QR code read in %d image(s)", len(paths)),
 			"photograph the animated QR code so that it fills most of the picture, in focus")
