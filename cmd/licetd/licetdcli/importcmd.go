@@ -1,8 +1,10 @@
 package licetdcli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -49,6 +51,9 @@ func readLicense(e *Env, path string) ([]byte, error) {
 	r := e.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, withHint(err, "name the .license file the vendor sent, or '-' to paste it")
+		}
 		if err != nil {
 			return nil, err
 		}
