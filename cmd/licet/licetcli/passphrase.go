@@ -22,11 +22,13 @@ func (s passphraseSource) read(e *Env, confirm bool) ([]byte, error) {
 	if s.file != "" {
 		b, err := os.ReadFile(s.file)
 		if err != nil {
-			return nil, fmt.Errorf("reading passphrase file: %w", err)
+			return nil, withHint(fmt.Errorf("reading passphrase file: %w", err),
+				"--passphrase-file names a file that holds the passphrase; or set LICET_PASSPHRASE")
 		}
 		b = bytes.TrimRight(b, "\r\n")
 		if len(b) == 0 {
-			return nil, fmt.Errorf("passphrase file %s is empty", s.file)
+			return nil, withHint(fmt.Errorf("passphrase file %s is empty", s.file),
+				"write the passphrase into it, on one line")
 		}
 		return b, nil
 	}
