@@ -70,7 +70,7 @@ func (o *optionalUint) String() string {
 func (o *optionalUint) Set(s string) error {
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return errors.New("not a whole number")
+		return fmt.Errorf("want a whole number from 0 to %d", o.max)
 	}
 	if v > o.max {
 		return fmt.Errorf("at most %d", o.max)
@@ -413,7 +413,8 @@ func readOrder(path string) (*codec.OrderLicense, error) {
 			return o, nil
 		}
 	}
-	return nil, fmt.Errorf("%s holds no order license", path)
+	return nil, withHint(fmt.Errorf("%s holds no order license", path),
+		"--order takes the file 'licet issue order' wrote, not a device license")
 }
 
 // readLicetFile reads a Licet file; "-" is in, standard input, unless in is
