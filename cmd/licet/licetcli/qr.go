@@ -185,7 +185,11 @@ func (j *joiner) result() ([]byte, error) {
 		fmt.Fprintf(j.e.Stderr, "licet qr join: skipped %s of more than %d transfers\n", countNoun(j.dropped, "frame"), maxTransfers)
 	}
 	if main == nil {
-		return nil, withHint(fmt.Errorf("no frame on standard input"),
+		msg := "no frame on standard input"
+		if j.bad > 0 {
+			msg += fmt.Sprintf(", only %s skipped as damaged", countNoun(j.bad, "line"))
+		}
+		return nil, withHint(errors.New(msg),
 			"pipe in the output of 'licet qr frames' or of a QR scanner, one frame per line")
 	}
 	p := main.Progress()

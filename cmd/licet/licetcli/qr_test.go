@@ -136,7 +136,7 @@ func TestQRJoinIncomplete(t *testing.T) {
 	}
 
 	code, _, errOut = qrCLI(t, "\n\nhello\n", "qr", "join")
-	if code != 1 || !strings.Contains(errOut, "line 3 skipped") || !strings.Contains(errOut, "no frame on standard input\nhint: ") {
+	if code != 1 || !strings.Contains(errOut, "line 3 skipped") || !strings.Contains(errOut, "no frame on standard input, only 1 line skipped as damaged\nhint: ") {
 		t.Fatalf("no frames: exit %d, stderr %q", code, errOut)
 	}
 	code, _, errOut = qrCLI(t, "", "qr", "join", "extra")
