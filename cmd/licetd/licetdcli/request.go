@@ -1,7 +1,10 @@
 package licetdcli
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"licet.dev/licet/agent"
@@ -68,7 +71,14 @@ func runRequest(e *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := atomicfile.Write(*pngFile, img, 0o644); err != nil {
+		if st, err := os.Stat(*pngFile); err == nil && st.IsDir() {
+			return withHint(fmt.Errorf("--png %s is a directory", *pngFile),
+				"name the image file to write, e.g. --png "+filepath.Join(*pngFile, "request.png"))
+		}
+		if err := atomicfile.Write(*pngFile, img, 0o644); errors.Is(err, os.ErrNotExist) {
+			return withHint(fmt.Errorf("--png %s: directory %s does not exist", *pngFile, filepath.Dir(*pngFile)),
+				"create it first, or name a file in an existing directory")
+		} else if err != nil {
 			return fmt.Errorf("writing %s: %w", *pngFile, err)
 		}
 	}
