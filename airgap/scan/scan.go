@@ -74,12 +74,32 @@ func Image(img image.Image) (Result, error) {
 	return Result{}, fmt.Errorf("%w: %v", ErrNotFound, err)
 }
 
+// read decodes one QR code from src. gozxing's finder-pattern search now
+// and then takes a run of data modules for a finder pattern and gives up
+// on a perfectly sharp code (a few in a hundred large codes drawn straight
+// from a matrix), so an image it cannot locate a code in is read once
+// more as a pure barcode: one upright code on a quiet background, as a
+// saved image or a screenshot of a code is.
 func read(src gozxing.LuminanceSource) (string, error) {
+	text, err := decode(src, false)
+	if err == nil {
+		return text, nil
+	}
+	if text, perr := decode(src, true); perr == nil {
+		return text, nil
+	}
+	return "", err
+}
+
+func decode(src gozxing.LuminanceSource, pure bool) (string, error) {
 	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
 	if err != nil {
 		return "", err
 	}
 	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	if pure {
+		hints[gozxing.DecodeHintType_PURE_BARCODE] = true
+	}
 	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
 	if err != nil {
 		return "", err
