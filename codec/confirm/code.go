@@ -198,22 +198,15 @@ func Parse(s string) (Parsed, error) {
 // succeeds; Result.Canonical and Result.Corrections are then what Parse
 // returns, and Result.Code is zero.
 func CheckPartial(s string) devcode.Progress {
-	p := layout.CheckPartial(s)
-	if !p.Complete || p.Err != nil {
-		return p
-	}
-	if _, err := Parse(p.Result.Canonical); err != nil {
-		p.Err = err
-		p.Result = devcode.Parsed{}
+	return layout.CheckPartialFields(s, func(c string) error {
+		_, err := Parse(c)
+		return err
+	}, func(err error, groups []devcode.GroupState) []devcode.GroupState {
 		// A version error is in the first group; a response out of range
 		// in the groups from the sixth on, which hold the response.
-		bad := p.Groups[:1]
 		if ErrorKind(err) == "malformed" {
-			bad = p.Groups[5:]
+			return groups[5:]
 		}
-		for i := range bad {
-			bad[i].Status = devcode.GroupInvalid
-		}
-	}
-	return p
+		return groups[:1]
+	})
 }

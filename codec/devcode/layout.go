@@ -93,6 +93,28 @@ func (l *Layout) CheckPartial(s string) Progress {
 	return p
 }
 
+// CheckPartialFields is CheckPartial for a code whose fields must also be
+// valid once its check characters are right: complete, corrected input is
+// read by parse (the code's own parser), and a parse error becomes the
+// Progress's Err, with Result cleared and the groups that invalid picks
+// out of Groups (those holding the field the error is about) marked
+// GroupInvalid. For complete input it agrees with parse.
+func (l *Layout) CheckPartialFields(s string, parse func(canonical string) error, invalid func(err error, groups []GroupState) []GroupState) Progress {
+	p := l.CheckPartial(s)
+	if !p.Complete || p.Err != nil {
+		return p
+	}
+	if err := parse(p.Result.Canonical); err != nil {
+		p.Err = err
+		p.Result = Parsed{}
+		bad := invalid(err, p.Groups)
+		for i := range bad {
+			bad[i].Status = GroupInvalid
+		}
+	}
+	return p
+}
+
 // A Kind pairs an outcome of a code built on a Layout with its stable
 // identifier, as the ErrorKind functions of such codes report it.
 type Kind struct {

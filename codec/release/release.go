@@ -350,20 +350,15 @@ func Parse(s string) (Parsed, error) {
 // Parse succeeds; Result.Canonical and Result.Corrections are then what
 // Parse returns, and Result.Code is zero.
 func CheckPartial(s string) devcode.Progress {
-	p := layout.CheckPartial(s)
-	if !p.Complete || p.Err != nil {
-		return p
-	}
-	if _, err := Parse(p.Result.Canonical); err != nil {
-		p.Err = err
-		p.Result = devcode.Parsed{}
+	return layout.CheckPartialFields(s, func(c string) error {
+		_, err := Parse(c)
+		return err
+	}, func(err error, groups []devcode.GroupState) []devcode.GroupState {
 		// Version and flags are in the first group, the padding in the
 		// last data character, character 37, in the last group.
-		bad := &p.Groups[0]
 		if errors.Is(err, errPadding) {
-			bad = &p.Groups[len(p.Groups)-1]
+			return groups[len(groups)-1:]
 		}
-		bad.Status = devcode.GroupInvalid
-	}
-	return p
+		return groups[:1]
+	})
 }
